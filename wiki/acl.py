@@ -1,0 +1,100 @@
+"""One permission function for every question: may this person do this to this thing.
+
+Rules live in the content repository (`site/acl.json`, versioned): a site default and rules by page-path prefix,
+the longest matching prefix winning. Principals: anonymous, staff (anyone signed in), group:NAME, user:NAME.
+Admins may do everything.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from .auth import Principal
+from .errors import InvalidInput
+from .paths import attachment_from_file, page_from_file
+from .store import ContentStore
+
+ACL_FILE = "site/acl.json"
+ACTIONS = ("read", "edit", "admin")
+DEFAULT_RULES: dict = {"default": {"read": ["anonymous"], "edit": ["staff"], "admin": []}, "rules": []}
+
+
+@dataclass(frozen=True)
+class Rule:
+    prefix: str
+    read: frozenset[str]
+    edit: frozenset[str]
+    admin: frozenset[str]
+
+
+class Permissions:
+    def __init__(self, store: ContentStore) -> None:
+        self.store = store
+        self._cache: tuple[str | None, Rule, list[Rule]] | None = None
+
+    def _rules(self) -> tuple[Rule, list[Rule]]:
+        blob = self.store.blob_id(None, ACL_FILE)
+        if self._cache is None or self._cache[0] != blob:
+            data = json.loads(self.store.read_blob(blob)) if blob else DEFAULT_RULES
+            default, rules = parse_rules(data)
+            self._cache = (blob, default, rules)
+        return self._cache[1], self._cache[2]
+
+    def rule_for(self, page_path: str) -> Rule:
+        default, rules = self._rules()
+        for rule in rules:  # sorted longest prefix first
+            if page_path == rule.prefix.rstrip("/") or page_path.startswith(rule.prefix):
+                return rule
+        return default
+
+    def can(self, who: Principal | None, action: str, page_path: str) -> bool:
+        """The one check: every read and write path asks it."""
+        if who is not None and who.is_admin:
+            return True
+        rule = self.rule_for(page_path)
+        allowed = getattr(rule, action)
+        principals = who.principals if who is not None else {"anonymous"}
+        if action == "edit" and not self.can(who, "read", page_path):
+            return False
+        return bool(allowed & principals)
+
+    def can_file(self, who: Principal | None, action: str, file_path: str) -> bool:
+        """Permission on a repository file: pages and attachments follow their page; the rest is admin-only."""
+        page = page_from_file(file_path)
+        if page is None:
+            attachment = attachment_from_file(file_path)
+            page = attachment[0] if attachment else None
+        if page is None:
+            return who is not None and who.is_admin
+        return self.can(who, action, page)
+
+    def document(self) -> dict:
+        blob = self.store.blob_id(None, ACL_FILE)
+        return json.loads(self.store.read_blob(blob)) if blob else DEFAULT_RULES
+
+
+def parse_rules(data: dict) -> tuple[Rule, list[Rule]]:
+    """Validate a rules document; InvalidInput says what is wrong."""
+    if not isinstance(data, dict):
+        raise InvalidInput("The rules must be an object with 'default' and 'rules'.")
+    default = _rule("", data.get("default") or {})
+    items = data.get("rules") or []
+    if not isinstance(items, list):
+        raise InvalidInput("'rules' must be a list.")
+    rules = []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("prefix"), str) or not item["prefix"].strip("/"):
+            raise InvalidInput("Every rule needs a non-empty 'prefix'.")
+        rules.append(_rule(item["prefix"].strip("/") + "/", item))
+    rules.sort(key=lambda r: len(r.prefix), reverse=True)
+    return default, rules
+
+
+def _rule(prefix: str, item: dict) -> Rule:
+    values = {}
+    for action in ACTIONS:
+        principals = item.get(action, [])
+        if not isinstance(principals, list) or not all(isinstance(p, str) for p in principals):
+            raise InvalidInput(f"'{action}' must be a list of principals such as 'staff' or 'group:hr'.")
+        values[action] = frozenset(principals)
+    return Rule(prefix, values["read"], values["edit"], values["admin"])

@@ -1,0 +1,100 @@
+"""Tables of the core: accounts and tokens, and the views derived from commits."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .db import Base, UTCDateTime
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(320))
+    password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    department: Mapped[str] = mapped_column(String(200), default="")
+    groups: Mapped[list] = mapped_column(JSON, default=list)
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class ViewState(Base):
+    """The watermark of a view: the last commit it has applied."""
+
+    __tablename__ = "view_state"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    revision: Mapped[str] = mapped_column(String(40), default="")
+
+
+class CommitRow(Base):
+    """Site-wide changes, in commit order (seq)."""
+
+    __tablename__ = "commits"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision: Mapped[str] = mapped_column(String(40), unique=True)
+    author_name: Mapped[str] = mapped_column(String(200))
+    author_email: Mapped[str] = mapped_column(String(320))
+    date: Mapped[datetime] = mapped_column(UTCDateTime())
+    message: Mapped[str] = mapped_column(Text)
+    paths: Mapped[list] = mapped_column(JSON)
+
+
+class PageRevision(Base):
+    """One change of one page: the per-page history index. status: A M D, R (moved here from other_path),
+    X (moved away to other_path)."""
+
+    __tablename__ = "page_revisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    path: Mapped[str] = mapped_column(String(1000))
+    revision: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(1))
+    other_path: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    blob: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    size_delta: Mapped[int] = mapped_column(Integer)
+    author_name: Mapped[str] = mapped_column(String(200))
+    author_email: Mapped[str] = mapped_column(String(320))
+    date: Mapped[datetime] = mapped_column(UTCDateTime())
+    message: Mapped[str] = mapped_column(Text)
+    __table_args__ = (Index("ix_page_revisions_path_id", "path", "id"),)
+
+
+class CurrentPage(Base):
+    """Pages that exist at the watermark, with what lists need without touching git."""
+
+    __tablename__ = "current_pages"
+    path: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    title: Mapped[str] = mapped_column(String(1000))
+    blob: Mapped[str] = mapped_column(String(40))
+    revision: Mapped[str] = mapped_column(String(40))
+    date: Mapped[datetime] = mapped_column(UTCDateTime())
+    author_name: Mapped[str] = mapped_column(String(200))
+    author_email: Mapped[str] = mapped_column(String(320))
+    size: Mapped[int] = mapped_column(Integer)
+
+
+class PageLink(Base):
+    """A wiki link from one current page to another path (which may not exist: a red link)."""
+
+    __tablename__ = "page_links"
+    source: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    target: Mapped[str] = mapped_column(String(1000), primary_key=True)
+    __table_args__ = (Index("ix_page_links_target", "target"),)

@@ -1,0 +1,457 @@
+"""The wiki itself, without HTTP: pages, history, diff, blame, revert, move, attachments.
+
+Every method takes the person asking and checks the permission first; a page the person may not read is
+answered exactly as a missing one (PageNotFound), so its existence is not revealed.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import mimetypes
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from . import diffing
+from .acl import Permissions
+from .auth import Principal
+from .config import Config
+from .db import Database
+from .errors import Forbidden, InvalidInput, PageNotFound, RevisionNotFound, TooLarge, UnsupportedType
+from .models import CommitRow, CurrentPage, PageLink, PageRevision
+from .paths import (
+    attachment_dir,
+    attachment_file,
+    attachment_from_file,
+    normalize_attachment_name,
+    normalize_page_path,
+    page_file,
+    page_from_file,
+)
+from .store import Author, CommitResult, ContentStore
+from .views import ViewRunner, title_from_markdown
+
+BLOCKED_EXTENSIONS = {".exe", ".bat", ".cmd", ".com", ".scr", ".msi", ".ps1", ".vbs", ".jar", ".dll"}
+ANONYMOUS_AUTHOR = Author("Anonymous", "anonymous@localhost")
+
+
+@dataclass
+class PageRecord:
+    path: str
+    title: str
+    markdown: str
+    revision: str
+    blob: str
+    author: Author
+    date: datetime
+    at: str  # the commit the page was read at
+
+
+@dataclass
+class SaveResult:
+    path: str
+    revision: str
+    merged: bool
+    created: bool
+    changed: bool
+
+
+@dataclass
+class Page:
+    """A page of items and the cursor of the next page (None at the end)."""
+
+    items: list
+    next: str | None
+
+
+def encode_cursor(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data, ensure_ascii=False).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> dict:
+    if not cursor:
+        return {}
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(data, dict):
+            raise ValueError
+        return data
+    except ValueError as exc:
+        raise InvalidInput("The cursor is not valid; start again without it.") from exc
+
+
+def clean_message(message: str | None, default: str, limit: int = 500) -> str:
+    """Commit messages are one person's words: drop control characters that could break logs and parsers."""
+    text = "".join(ch for ch in (message or "") if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    text = text.strip()[:limit]
+    return text or default
+
+
+def author_of(who: Principal | None) -> Author:
+    return Author(who.name, who.email) if who else ANONYMOUS_AUTHOR
+
+
+class Wiki:
+    def __init__(self, config: Config, store: ContentStore, db: Database, views: ViewRunner,
+                 acl: Permissions) -> None:
+        self.config, self.store, self.db, self.views, self.acl = config, store, db, views, acl
+        self.after_commit: list[Callable[[CommitResult], None]] = []
+
+    # -- permission -------------------------------------------------------------------------------------------
+    def require(self, who: Principal | None, action: str, path: str) -> None:
+        if self.acl.can(who, action, path):
+            return
+        if action == "read" or not self.acl.can(who, "read", path):
+            raise PageNotFound(f"There is no page '{path}'.")
+        if who is None:
+            from .errors import Unauthorized
+
+            raise Unauthorized("Sign in to change this page.")
+        raise Forbidden(f"You may not {action} '{path}'.")
+
+    # -- reading ----------------------------------------------------------------------------------------------
+    def get(self, who: Principal | None, path: str, rev: str | None = None) -> PageRecord:
+        path = normalize_page_path(path)
+        self.require(who, "read", path)
+        self.views.catch_up()
+        at = self.store.resolve(rev) if rev else self.store.head()
+        blob = self.store.blob_id(at, page_file(path)) if at else None
+        if blob is None:
+            raise PageNotFound(f"There is no page '{path}'" + (f" at revision {rev}." if rev else "."))
+        last = self._last_change(path, at)
+        text = self.store.read_blob(blob).decode("utf-8", "replace")
+        return PageRecord(path=path, title=title_from_markdown(path, text), markdown=text,
+                          revision=last.revision if last else at, blob=blob,
+                          author=Author(last.author_name, last.author_email) if last else ANONYMOUS_AUTHOR,
+                          date=last.date if last else datetime.now(), at=at)
+
+    def exists(self, path: str) -> bool:
+        with self.db.session() as session:
+            return session.get(CurrentPage, path) is not None
+
+    def existing(self, paths: Iterable[str]) -> set[str]:
+        paths = list(dict.fromkeys(paths))
+        if not paths:
+            return set()
+        with self.db.session() as session:
+            return set(session.scalars(select(CurrentPage.path).where(CurrentPage.path.in_(paths))))
+
+    def _seq_of(self, revision: str) -> int | None:
+        with self.db.session() as session:
+            return session.scalar(select(CommitRow.seq).where(CommitRow.revision == revision))
+
+    def _last_change(self, path: str, at: str) -> PageRevision | None:
+        seq = self._seq_of(at)
+        with self.db.session() as session:
+            query = select(PageRevision).where(PageRevision.path == path)
+            if seq is not None:
+                query = query.where(PageRevision.seq <= seq)
+            return session.scalar(query.order_by(PageRevision.id.desc()).limit(1))
+
+    def history(self, who: Principal | None, path: str, limit: int = 50, cursor: str | None = None) -> Page:
+        """Newest first, following moves back to the page's earlier names."""
+        path = normalize_page_path(path)
+        self.require(who, "read", path)
+        self.views.catch_up()
+        state = decode_cursor(cursor)
+        current, upper = state.get("p", path), state.get("i")
+        items: list[PageRevision] = []
+        with self.db.session() as session:
+            while len(items) <= limit:
+                query = select(PageRevision).where(PageRevision.path == current)
+                if upper is not None:
+                    query = query.where(PageRevision.id < upper)
+                rows = session.scalars(query.order_by(PageRevision.id.desc()).limit(limit + 1 - len(items))).all()
+                if not rows:
+                    break
+                moved = False
+                for row in rows:
+                    items.append(row)
+                    if row.status == "R" and row.other_path:
+                        current, upper, moved = row.other_path, row.id, True
+                        break
+                if not moved:
+                    upper = rows[-1].id
+        if not items:
+            raise PageNotFound(f"There is no page '{path}'.")
+        more = len(items) > limit
+        items = items[:limit]
+        nxt = encode_cursor({"p": items[-1].path, "i": items[-1].id}) if more else None
+        if more and items[-1].status == "R":
+            nxt = encode_cursor({"p": items[-1].other_path, "i": items[-1].id})
+        return Page(items, nxt)
+
+    def text_at(self, who: Principal | None, path: str, rev: str) -> str:
+        """The page's text at a revision, under the name it had then ('' if it did not exist)."""
+        path = normalize_page_path(path)
+        self.require(who, "read", path)
+        full = self.store.resolve(rev)
+        name = self._name_at(path, full)
+        if name is None:
+            return ""
+        data = self.store.read(page_file(name), full)
+        return data.decode("utf-8", "replace") if data is not None else ""
+
+    def _name_at(self, path: str, revision: str) -> str | None:
+        """Walk the page's moves backwards from now to the name it had at revision (None: it did not exist)."""
+        seq = self._seq_of(revision)
+        if seq is None:
+            return path
+        current, upper = path, None
+        with self.db.session() as session:
+            for _hop in range(1000):
+                bound = [PageRevision.id < upper] if upper is not None else []
+                moved_in = session.scalar(
+                    select(PageRevision).where(PageRevision.path == current, PageRevision.seq > seq,
+                                               PageRevision.status == "R", *bound)
+                    .order_by(PageRevision.id.desc()).limit(1))
+                if moved_in is not None:
+                    current, upper = moved_in.other_path, moved_in.id
+                    continue
+                row = session.scalar(
+                    select(PageRevision).where(PageRevision.path == current, PageRevision.seq <= seq, *bound)
+                    .order_by(PageRevision.id.desc()).limit(1))
+                return current if row is not None and row.status not in ("D", "X") else None
+        return None
+
+    def diff(self, who: Principal | None, path: str, rev_from: str | None, rev_to: str | None) -> dict:
+        path = normalize_page_path(path)
+        self.require(who, "read", path)
+        self.views.catch_up()
+        if not rev_to:
+            rev_to = self.history(who, path, limit=1).items[0].revision
+        rev_to = self.store.resolve(rev_to)
+        if not rev_from:
+            rev_from = self._previous_change(path, rev_to)
+        rev_from = self.store.resolve(rev_from) if rev_from else None
+        old = self.text_at(who, path, rev_from) if rev_from else ""
+        new = self.text_at(who, path, rev_to)
+        return {"from": rev_from, "to": rev_to, "old": old, "new": new}
+
+    def _previous_change(self, path: str, rev: str) -> str | None:
+        """The revision before the page's change at or before rev (for 'compare with previous')."""
+        seq = self._seq_of(rev)
+        found, cursor = False, None
+        while True:
+            page = self.history(_SYSTEM, path, limit=50, cursor=cursor)
+            for row in page.items:
+                if found:
+                    return row.revision
+                found = seq is None or row.seq <= seq
+            if page.next is None:
+                return None
+            cursor = page.next
+
+    def blame(self, who: Principal | None, path: str, rev: str | None = None) -> list[dict]:
+        record = self.get(who, path, rev)
+        lines = []
+        for number, (info, text) in enumerate(self.store.blame(page_file(record.path), record.at), start=1):
+            lines.append({"number": number, "text": text, "revision": info.revision,
+                          "author": {"name": info.author.name, "email": info.author.email},
+                          "date": info.date, "message": info.message})
+        return lines
+
+    def backlinks(self, who: Principal | None, path: str) -> list[str]:
+        path = normalize_page_path(path)
+        self.require(who, "read", path)
+        self.views.catch_up()
+        with self.db.session() as session:
+            sources = session.scalars(select(PageLink.source).where(PageLink.target == path)
+                                      .order_by(PageLink.source)).all()
+        return [s for s in sources if self.acl.can(who, "read", s)]
+
+    def list_pages(self, who: Principal | None, prefix: str = "", limit: int = 50,
+                   cursor: str | None = None) -> Page:
+        self.views.catch_up()
+        after = decode_cursor(cursor).get("after", "")
+        prefix = unicodedata.normalize("NFC", prefix or "").lstrip("/")
+        items: list[CurrentPage] = []
+        with self.db.session() as session:
+            while len(items) <= limit:
+                query = select(CurrentPage).where(CurrentPage.path > after)
+                if prefix:
+                    query = query.where(CurrentPage.path.startswith(prefix, autoescape=True))
+                rows = session.scalars(query.order_by(CurrentPage.path).limit(limit * 2 + 1)).all()
+                if not rows:
+                    break
+                items.extend(r for r in rows if self.acl.can(who, "read", r.path))
+                after = rows[-1].path
+        more = len(items) > limit
+        items = items[:limit]
+        return Page(items, encode_cursor({"after": items[-1].path}) if more else None)
+
+    def changes(self, who: Principal | None, limit: int = 50, cursor: str | None = None) -> Page:
+        """Site-wide changes, newest first, showing only the paths the person may read."""
+        self.views.catch_up()
+        before = decode_cursor(cursor).get("before")
+        items: list[dict] = []
+        with self.db.session() as session:
+            while len(items) <= limit:
+                query = select(CommitRow)
+                if before is not None:
+                    query = query.where(CommitRow.seq < before)
+                rows = session.scalars(query.order_by(CommitRow.seq.desc()).limit(limit * 2 + 1)).all()
+                if not rows:
+                    break
+                for row in rows:
+                    visible = [p for p in row.paths if self.acl.can_file(who, "read", p)]
+                    if visible:
+                        items.append({"row": row, "paths": visible})
+                before = rows[-1].seq
+        more = len(items) > limit
+        items = items[:limit]
+        return Page(items, encode_cursor({"before": items[-1]["row"].seq}) if more else None)
+
+    # -- writing ----------------------------------------------------------------------------------------------
+    def commit(self, changes: dict[str, bytes | None], who: Principal | None, message: str,
+                parent: str | None = None, expect_absent: tuple[str, ...] = ()) -> CommitResult:
+        result = self.store.commit(changes, author_of(who), message, parent=parent, expect_absent=expect_absent)
+        if result.changed:
+            self.views.catch_up()
+            for hook in self.after_commit:
+                hook(result)
+        return result
+
+    def save(self, who: Principal | None, path: str, markdown: str, message: str | None = None,
+             base_revision: str | None = None) -> SaveResult:
+        path = normalize_page_path(path)
+        self.require(who, "edit", path)
+        text = self._check_markdown(markdown)
+        parent = None
+        if base_revision:
+            try:
+                parent = self.store.resolve(base_revision)
+            except RevisionNotFound as exc:
+                raise InvalidInput(f"base_revision '{base_revision}' does not exist.") from exc
+        existed = self.store.blob_id(None, page_file(path)) is not None
+        verb = "수정" if existed else "새 문서"
+        result = self.commit({page_file(path): text.encode("utf-8")}, who,
+                              clean_message(message, f"{verb}: {path}"), parent=parent)
+        return SaveResult(path, result.revision, result.merged, created=not existed, changed=result.changed)
+
+    def _check_markdown(self, markdown: object) -> str:
+        if not isinstance(markdown, str):
+            raise InvalidInput("'markdown' must be text.")
+        text = markdown.replace("\r\n", "\n").replace("\r", "\n")
+        if not text.strip():
+            raise InvalidInput("The page is empty; write something, or delete the page instead.")
+        if "\x00" in text:
+            raise InvalidInput("The text contains a NUL character.")
+        if len(text.encode("utf-8")) > self.config.max_page_bytes:
+            raise TooLarge(f"The page is larger than {self.config.max_page_bytes // 1024} KiB.")
+        return text
+
+    def delete(self, who: Principal | None, path: str, message: str | None = None) -> str:
+        path = normalize_page_path(path)
+        self.require(who, "edit", path)
+        if self.store.blob_id(None, page_file(path)) is None:
+            raise PageNotFound(f"There is no page '{path}'.")
+        changes: dict[str, bytes | None] = {page_file(path): None}
+        for file_path, _blob in self.store.list_files(attachment_dir(path)):
+            if attachment_from_file(file_path) and attachment_from_file(file_path)[0] == path:
+                changes[file_path] = None
+        return self.commit(changes, who, clean_message(message, f"삭제: {path}")).revision
+
+    def move(self, who: Principal | None, path: str, to: str, message: str | None = None) -> str:
+        path, to = normalize_page_path(path), normalize_page_path(to)
+        self.require(who, "edit", path)
+        self.require(who, "edit", to)
+        if path == to:
+            raise InvalidInput("The new name is the same as the old one.")
+        head = self.store.head()
+        blob = self.store.blob_id(head, page_file(path))
+        if blob is None:
+            raise PageNotFound(f"There is no page '{path}'.")
+        changes: dict[str, bytes | None] = {page_file(path): None, page_file(to): self.store.read_blob(blob)}
+        for file_path, file_blob in self.store.list_files(attachment_dir(path), head):
+            owner = attachment_from_file(file_path)
+            if owner and owner[0] == path:
+                changes[file_path] = None
+                changes[attachment_file(to, owner[1])] = self.store.read_blob(file_blob)
+        result = self.commit(changes, who, clean_message(message, f"이동: {path} → {to}"), parent=head,
+                              expect_absent=(page_file(to),))
+        return result.revision
+
+    def revert(self, who: Principal | None, path: str, revision: str, message: str | None = None) -> SaveResult:
+        path = normalize_page_path(path)
+        self.require(who, "edit", path)
+        full = self.store.resolve(revision)
+        text = self.text_at(who, path, full)
+        if not text:
+            raise PageNotFound(f"The page '{path}' did not exist at revision {full[:10]}.")
+        existed = self.store.blob_id(None, page_file(path)) is not None
+        result = self.commit({page_file(path): text.encode("utf-8")}, who,
+                              clean_message(message, f"되돌림: {path} ← {full[:10]}"))
+        return SaveResult(path, result.revision, False, created=not existed, changed=result.changed)
+
+    # -- attachments ------------------------------------------------------------------------------------------
+    def attachments(self, who: Principal | None, path: str) -> list[dict]:
+        path = normalize_page_path(path)
+        self.require(who, "read", path)
+        items = []
+        for file_path, blob in self.store.list_files(attachment_dir(path)):
+            owner = attachment_from_file(file_path)
+            if owner and owner[0] == path:
+                items.append({"name": owner[1], "size": self.store.blob_size(blob),
+                              "type": guess_type(owner[1])})
+        return items
+
+    def put_attachment(self, who: Principal | None, path: str, name: str, data: bytes,
+                       content_type: str | None = None) -> tuple[str, int]:
+        path, name = normalize_page_path(path), normalize_attachment_name(name)
+        self.require(who, "edit", path)
+        if self.store.blob_id(None, page_file(path)) is None:
+            raise PageNotFound(f"There is no page '{path}' to attach a file to; create the page first.")
+        if not data:
+            raise InvalidInput("The file is empty.")
+        if len(data) > self.config.max_upload_bytes:
+            raise TooLarge(f"The file is larger than {self.config.max_upload_bytes // (1024 * 1024)} MiB.")
+        ext = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else ""
+        if ext in BLOCKED_EXTENSIONS:
+            raise UnsupportedType(f"Files of type '{ext}' may not be uploaded.")
+        result = self.commit({attachment_file(path, name): data}, who,
+                              clean_message(None, f"첨부: {path}/{name}"))
+        return result.revision, len(data)
+
+    def get_attachment(self, who: Principal | None, path: str, name: str,
+                       rev: str | None = None) -> tuple[bytes, str]:
+        path, name = normalize_page_path(path), normalize_attachment_name(name)
+        self.require(who, "read", path)
+        at = self.store.resolve(rev) if rev else None
+        data = self.store.read(attachment_file(path, name), at)
+        if data is None:
+            raise PageNotFound(f"The page '{path}' has no attachment '{name}'.")
+        return data, guess_type(name)
+
+    def delete_attachment(self, who: Principal | None, path: str, name: str) -> str:
+        path, name = normalize_page_path(path), normalize_attachment_name(name)
+        self.require(who, "edit", path)
+        if self.store.blob_id(None, attachment_file(path, name)) is None:
+            raise PageNotFound(f"The page '{path}' has no attachment '{name}'.")
+        return self.commit({attachment_file(path, name): None}, who,
+                            clean_message(None, f"첨부 삭제: {path}/{name}")).revision
+
+    # -- helpers for the web layer ----------------------------------------------------------------------------
+    def diff_html(self, old: str, new: str) -> dict:
+        return {"ops": diffing.diff_ops(old, new), "inline": diffing.inline_html(old, new),
+                "side_by_side": diffing.side_by_side_html(old, new)}
+
+
+_SYSTEM = Principal("system", "Madang", "madang@localhost", is_admin=True)
+
+
+def guess_type(name: str) -> str:
+    kind, _ = mimetypes.guess_type(name)
+    return kind or "application/octet-stream"
+
+
+def page_of_file(file_path: str) -> str | None:
+    page = page_from_file(file_path)
+    if page:
+        return page
+    owner = attachment_from_file(file_path)
+    return owner[0] if owner else None

@@ -1,0 +1,394 @@
+"""The content repository: the one git adapter and the one door for writes.
+
+Writes build blobs, a tree and a commit with git plumbing in a private index file, then move the branch with a
+compare-and-swap `git update-ref`. Nothing shares a working tree or an index, so any number of threads and
+processes can write at once; a writer that loses the race rebases its change onto the new head (three-way merge
+per file) or raises EditConflict. Reads go through GitPython's long-lived `cat-file` processes, one set a thread.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import tempfile
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+
+import git
+from gitdb.base import IStream
+
+from .errors import AlreadyExists, EditConflict, RevisionNotFound, StoreBusy
+
+ZERO = "0" * 40
+HEX_RE = re.compile(r"^[0-9a-f]{4,40}$")
+SYSTEM_NAME, SYSTEM_EMAIL = "Madang", "madang@localhost"
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    email: str
+
+
+@dataclass
+class CommitResult:
+    revision: str
+    merged: bool = False
+    changed: bool = True
+
+
+@dataclass
+class CommitInfo:
+    revision: str
+    parents: list[str]
+    author: Author
+    date: datetime
+    message: str
+
+
+@dataclass
+class RawChange:
+    """One file change of a commit, as `git log --raw -M` reports it."""
+
+    status: str
+    path: str
+    old_path: str | None
+    old_blob: str
+    new_blob: str
+
+
+@dataclass
+class LoggedCommit:
+    info: CommitInfo
+    changes: list[RawChange] = field(default_factory=list)
+
+
+class _LRU(OrderedDict):
+    def __init__(self, size: int) -> None:
+        super().__init__()
+        self.size = size
+        self.lock = threading.Lock()
+
+    def get_or(self, key, compute):
+        with self.lock:
+            if key in self:
+                self.move_to_end(key)
+                return self[key]
+        value = compute()
+        with self.lock:
+            self[key] = value
+            if len(self) > self.size:
+                self.popitem(last=False)
+        return value
+
+
+class ContentStore:
+    """A bare git repository holding every document; see the README for its layout."""
+
+    def __init__(self, path: Path | str, branch: str = "main") -> None:
+        self.path = Path(path)
+        self.branch = branch
+        self.ref = f"refs/heads/{branch}"
+        self._local = threading.local()
+        self._lookups = _LRU(200_000)
+        self.ensure()
+
+    # -- plumbing ---------------------------------------------------------------------------------------------
+    def ensure(self) -> None:
+        """Create the repository on first start."""
+        if (self.path / "HEAD").exists() or (self.path / ".git").exists():
+            return
+        self.path.mkdir(parents=True, exist_ok=True)
+        self._git("init", "--bare", "--quiet", f"--initial-branch={self.branch}", str(self.path), cwd=None)
+
+    def _git(self, *args: str, input: bytes | None = None, env: dict | None = None,
+             cwd: Path | None | str = "repo", check: bool = True) -> subprocess.CompletedProcess:
+        full_env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C", **(env or {})}
+        cmd = ["git"] + (["--git-dir", str(self.path)] if cwd == "repo" else []) + list(args)
+        proc = subprocess.run(cmd, input=input, env=full_env, capture_output=True)
+        if check and proc.returncode != 0:
+            raise git.GitCommandError(cmd, proc.returncode, proc.stderr)
+        return proc
+
+    @property
+    def repo(self) -> git.Repo:
+        """A GitPython Repo for this thread: its cat-file processes are not thread-safe."""
+        repo = getattr(self._local, "repo", None)
+        if repo is None:
+            repo = git.Repo(self.path, odbt=git.GitCmdObjectDB)
+            self._local.repo = repo
+        return repo
+
+    def close(self) -> None:
+        repo = getattr(self._local, "repo", None)
+        if repo is not None:
+            repo.close()
+            self._local.repo = None
+
+    # -- reading ----------------------------------------------------------------------------------------------
+    def head(self) -> str | None:
+        """The branch's commit id, read from the ref files without spawning git."""
+        loose = self.path / self.ref
+        try:
+            value = loose.read_text().strip()
+            if value:
+                return value
+        except FileNotFoundError:
+            pass
+        packed = self.path / "packed-refs"
+        if packed.exists():
+            for line in packed.read_text().splitlines():
+                if line.endswith(" " + self.ref):
+                    return line.split(" ", 1)[0]
+        return None
+
+    def resolve(self, rev: str) -> str:
+        """A full commit id for a revision id or unambiguous prefix, or RevisionNotFound."""
+        rev = (rev or "").strip().lower()
+        if not HEX_RE.match(rev):
+            raise RevisionNotFound(f"'{rev[:50]}' is not a revision id.")
+        proc = self._git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False)
+        if proc.returncode != 0:
+            raise RevisionNotFound(f"Revision '{rev}' does not exist.")
+        return proc.stdout.decode().strip()
+
+    def blob_id(self, rev: str | None, file_path: str) -> str | None:
+        """The blob at file_path in commit rev (default: head), cached since commits never change."""
+        rev = rev or self.head()
+        if rev is None:
+            return None
+        return self._lookups.get_or((rev, file_path), lambda: self._lookup(rev, file_path))
+
+    def _lookup(self, rev: str, file_path: str) -> str | None:
+        try:
+            obj = self.repo.commit(rev).tree / file_path
+        except KeyError:
+            return None
+        except (ValueError, git.BadName) as exc:
+            raise RevisionNotFound(f"Revision '{rev}' does not exist.") from exc
+        return obj.hexsha if obj.type == "blob" else None
+
+    def read_blob(self, blob: str) -> bytes:
+        return self.repo.odb.stream(bytes.fromhex(blob)).read()
+
+    def blob_size(self, blob: str) -> int:
+        return self.repo.odb.info(bytes.fromhex(blob)).size
+
+    def read(self, file_path: str, rev: str | None = None) -> bytes | None:
+        blob = self.blob_id(rev, file_path)
+        return None if blob is None else self.read_blob(blob)
+
+    def list_files(self, prefix: str, rev: str | None = None) -> list[tuple[str, str]]:
+        """(path, blob) of every file under prefix (a folder path ending in '/')."""
+        rev = rev or self.head()
+        if rev is None:
+            return []
+        try:
+            tree = self.repo.commit(rev).tree
+            if prefix.strip("/"):
+                tree = tree / prefix.strip("/")
+        except KeyError:
+            return []
+        if tree.type != "tree":
+            return []
+        return [(item.path, item.hexsha) for item in tree.traverse() if item.type == "blob"]
+
+    def commit_info(self, rev: str) -> CommitInfo:
+        try:
+            commit = self.repo.commit(rev)
+        except (ValueError, git.BadName) as exc:
+            raise RevisionNotFound(f"Revision '{rev}' does not exist.") from exc
+        return CommitInfo(
+            revision=commit.hexsha,
+            parents=[p.hexsha for p in commit.parents],
+            author=Author(commit.author.name, commit.author.email),
+            date=commit.authored_datetime,
+            message=commit.message.rstrip("\n"),
+        )
+
+    def blame(self, file_path: str, rev: str) -> list[tuple[CommitInfo, str]]:
+        """Each line of file_path at rev with the commit that last changed it (git follows renames)."""
+        result: list[tuple[CommitInfo, str]] = []
+        infos: dict[str, CommitInfo] = {}
+        for commit, lines in self.repo.blame(rev, file_path) or []:
+            info = infos.get(commit.hexsha)
+            if info is None:
+                info = infos[commit.hexsha] = CommitInfo(
+                    commit.hexsha, [], Author(commit.author.name, commit.author.email),
+                    commit.authored_datetime, commit.summary)
+            for line in lines:
+                text = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
+                result.append((info, text))
+        return result
+
+    def log(self, since: str | None, until: str, paths: tuple[str, ...] = ()) -> Iterator[LoggedCommit]:
+        """Commits after `since` up to `until`, oldest first, with their file changes (renames detected)."""
+        rng = f"{since}..{until}" if since else until
+        cmd = ["git", "--git-dir", str(self.path), "log", "--reverse", "--first-parent", "-m", "--raw",
+               "-M", "-z", "--no-abbrev",
+               "--format=%x1e%H%x1f%P%x1f%an%x1f%ae%x1f%aI%x1f%B%x1f", rng, "--", *paths]
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env={**os.environ, "LC_ALL": "C"})
+        try:
+            buffer = b""
+            assert proc.stdout is not None
+            for chunk in iter(lambda: proc.stdout.read(1 << 16), b""):
+                buffer += chunk
+                *records, buffer = buffer.split(b"\x1e")
+                for record in records:
+                    if record:
+                        yield _parse_logged(record)
+            if buffer:
+                yield _parse_logged(buffer)
+        finally:
+            proc.stdout.close()
+            proc.wait()
+
+    def count_commits(self) -> int:
+        head = self.head()
+        if not head:
+            return 0
+        return int(self._git("rev-list", "--count", head).stdout)
+
+    # -- writing: the one door --------------------------------------------------------------------------------
+    def commit(self, changes: dict[str, bytes | None], author: Author, message: str, *,
+               parent: str | None = None, expect_absent: tuple[str, ...] = (),
+               allow_empty: bool = False) -> CommitResult:
+        """Commit `changes` (path -> content, None deletes) made against `parent` (default: current head).
+
+        If the branch moved since `parent`, files nobody else touched go through, text files changed on both
+        sides are merged three ways, and overlapping edits raise EditConflict with all three texts.
+        """
+        base = parent if parent is not None else self.head()
+        merged = False
+        delay = 0.002
+        for _attempt in range(200):
+            head = self.head()
+            if head != base:
+                changes, did_merge = self._rebase(changes, base, head)
+                merged = merged or did_merge
+                base = head
+            for path in expect_absent:
+                if head and self.blob_id(head, path):
+                    raise AlreadyExists(f"'{path}' already exists.")
+            new, changed = self._write_commit(changes, head, author, message)
+            if not changed and not allow_empty:
+                return CommitResult(revision=head or "", merged=merged, changed=False)
+            if self._update_ref(new, head):
+                return CommitResult(revision=new, merged=merged)
+            time.sleep(delay)
+            delay = min(delay * 1.5, 0.05)
+        raise StoreBusy("The content repository is busy; please try again in a moment.")
+
+    def _rebase(self, changes: dict[str, bytes | None], base: str | None,
+                head: str | None) -> tuple[dict[str, bytes | None], bool]:
+        rebased: dict[str, bytes | None] = {}
+        merged = False
+        for path, yours in changes.items():
+            base_blob = self.blob_id(base, path) if base else None
+            head_blob = self.blob_id(head, path) if head else None
+            if base_blob == head_blob:
+                rebased[path] = yours
+                continue
+            theirs = self.read_blob(head_blob) if head_blob else None
+            if theirs == yours:
+                rebased[path] = yours
+                continue
+            original = self.read_blob(base_blob) if base_blob else b""
+            if yours is None or theirs is None:
+                raise _conflict(path, original, theirs or b"", yours or b"", head)
+            result = merge_texts(original, theirs, yours)
+            if result is None:
+                raise _conflict(path, original, theirs, yours, head)
+            rebased[path] = result
+            merged = True
+        return rebased, merged
+
+    def _write_commit(self, changes: dict[str, bytes | None], head: str | None, author: Author,
+                      message: str) -> tuple[str, bool]:
+        lines = []
+        for path, content in changes.items():
+            if content is None:
+                lines.append(f"0 {ZERO}\t{path}")
+            else:
+                lines.append(f"100644 {self._store_blob(content)}\t{path}")
+        with tempfile.TemporaryDirectory(prefix="madang-index-") as tmp:
+            env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
+            if head:
+                self._git("read-tree", head, env=env)
+            self._git("update-index", "-z", "--index-info",
+                      input="\0".join(lines).encode("utf-8") + b"\0", env=env)
+            tree = self._git("write-tree", env=env).stdout.decode().strip()
+        if head and tree == self.repo.commit(head).tree.hexsha:
+            return head, False
+        stamp = f"@{int(time.time())} +0000"
+        env = {"GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email, "GIT_AUTHOR_DATE": stamp,
+               "GIT_COMMITTER_NAME": SYSTEM_NAME, "GIT_COMMITTER_EMAIL": SYSTEM_EMAIL,
+               "GIT_COMMITTER_DATE": stamp}
+        args = ["commit-tree", tree] + (["-p", head] if head else []) + ["-F", "-"]
+        new = self._git(*args, input=message.encode("utf-8"), env=env).stdout.decode().strip()
+        return new, True
+
+    def _store_blob(self, content: bytes) -> str:
+        stream = self.repo.odb.store(IStream(b"blob", len(content), BytesIO(content)))
+        return stream.hexsha.decode() if isinstance(stream.hexsha, bytes) else stream.hexsha
+
+    def _update_ref(self, new: str, old: str | None) -> bool:
+        proc = self._git("update-ref", "-m", "madang", self.ref, new, old or ZERO, check=False)
+        return proc.returncode == 0
+
+
+def _conflict(path: str, base: bytes, theirs: bytes, yours: bytes, head: str | None) -> EditConflict:
+    decode = lambda b: b.decode("utf-8", "replace")  # noqa: E731
+    return EditConflict(path, decode(base), decode(theirs), decode(yours), head or "")
+
+
+def merge_texts(base: bytes, theirs: bytes, yours: bytes) -> bytes | None:
+    """Three-way line merge with `git merge-file`; None when the edits overlap."""
+    with tempfile.TemporaryDirectory(prefix="madang-merge-") as tmp:
+        names = []
+        for label, data in (("yours", yours), ("base", base), ("theirs", theirs)):
+            p = Path(tmp) / label
+            p.write_bytes(data)
+            names.append(str(p))
+        proc = subprocess.run(["git", "merge-file", "-p", "--quiet", *names], capture_output=True)
+    if proc.returncode != 0:
+        return None
+    return proc.stdout
+
+
+def _parse_logged(record: bytes) -> LoggedCommit:
+    head, _, raw = record.partition(b"\x1f\x00") if b"\x1f\x00" in record else record.rpartition(b"\x1f")
+    sha, parents, name, email, date, body = head.split(b"\x1f", 5)
+    info = CommitInfo(
+        revision=sha.decode(), parents=parents.decode().split(),
+        author=Author(name.decode("utf-8", "replace"), email.decode("utf-8", "replace")),
+        date=datetime.fromisoformat(date.decode()).astimezone(UTC),
+        message=body.decode("utf-8", "replace").rstrip("\n"),
+    )
+    return LoggedCommit(info, _parse_raw(raw))
+
+
+def _parse_raw(raw: bytes) -> list[RawChange]:
+    parts = raw.lstrip(b"\n\x00").split(b"\x00")
+    changes: list[RawChange] = []
+    i = 0
+    while i < len(parts):
+        meta = parts[i]
+        if not meta.startswith(b":"):
+            i += 1
+            continue
+        _old_mode, _new_mode, old_blob, new_blob, status = meta[1:].decode().split(" ")
+        if status[0] in "RC":
+            old_path, path = parts[i + 1].decode(), parts[i + 2].decode()
+            i += 3
+        else:
+            old_path, path = None, parts[i + 1].decode()
+            i += 2
+        changes.append(RawChange(status[0], path, old_path, old_blob, new_blob))
+    return changes

@@ -1,0 +1,237 @@
+"""Views: tables derived from commits, each with a watermark (the last commit it applied).
+
+A view catches up from its watermark at start and after every commit, and can be dropped and rebuilt. Each
+batch is applied in one transaction that first moves the watermark with a compare-and-swap, so a crash halfway
+is harmless and two processes catching up at once never apply a commit twice.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from .db import Database
+from .models import CommitRow, CurrentPage, PageLink, PageRevision, ViewState
+from .paths import page_from_file, title_of
+from .store import ContentStore, LoggedCommit, RawChange
+
+BATCH = 500
+H1_RE = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
+
+
+class View(Protocol):
+    name: str
+
+    def reset(self, session: Session) -> None:
+        """Forget everything the view derived (before a rebuild)."""
+
+    def apply(self, session: Session, store: ContentStore, commits: list[LoggedCommit]) -> None:
+        """Apply commits (oldest first) in the caller's transaction."""
+
+
+@dataclass
+class ViewStatus:
+    name: str
+    watermark: str
+    head: str
+    behind: int
+
+
+class ViewRunner:
+    """Keeps every registered view caught up with the content repository's head."""
+
+    def __init__(self, store: ContentStore, db: Database, views: Iterable[View] = ()) -> None:
+        self.store, self.db = store, db
+        self.views: list[View] = list(views)
+        self._lock = threading.Lock()
+        self._seen_head: str | None = None
+
+    def register(self, view: View) -> None:
+        self.views.append(view)
+        self._seen_head = None
+
+    def catch_up(self, progress: Callable[[str, int], None] | None = None) -> None:
+        """Cheap when nothing changed: one ref read."""
+        head = self.store.head()
+        if head is None or head == self._seen_head:
+            return
+        with self._lock:
+            for view in self.views:
+                self._catch_up_view(view, head, progress)
+            self._seen_head = head
+
+    def _catch_up_view(self, view: View, head: str, progress) -> None:
+        while True:
+            watermark = self._watermark(view.name)
+            if watermark == head:
+                return
+            done = True
+            batch: list[LoggedCommit] = []
+            for logged in self.store.log(watermark or None, head):
+                batch.append(logged)
+                if len(batch) >= BATCH:
+                    done = False
+                    break
+            if not batch:
+                return
+            self._apply_batch(view, watermark, batch)
+            if progress:
+                progress(view.name, len(batch))
+            if done:
+                return
+
+    def _apply_batch(self, view: View, watermark: str, batch: list[LoggedCommit]) -> None:
+        with self.db.session() as session:
+            moved = session.execute(
+                update(ViewState).where(ViewState.name == view.name, ViewState.revision == watermark)
+                .values(revision=batch[-1].info.revision)
+            ).rowcount
+            if not moved:
+                session.rollback()  # another process applied it first; re-read its watermark
+                return
+            view.apply(session, self.store, batch)
+
+    def _watermark(self, name: str) -> str:
+        with self.db.session() as session:
+            state = session.get(ViewState, name)
+            if state is None:
+                session.add(ViewState(name=name, revision=""))
+                return ""
+            return state.revision
+
+    def rebuild(self, name: str | None = None, progress: Callable[[str, int], None] | None = None) -> None:
+        """Drop and re-derive one view (or all) from the whole history."""
+        with self._lock:
+            for view in self.views:
+                if name in (None, view.name):
+                    with self.db.session() as session:
+                        view.reset(session)
+                        session.merge(ViewState(name=view.name, revision=""))
+            self._seen_head = None
+        self.catch_up(progress)
+
+    def status(self) -> list[ViewStatus]:
+        head = self.store.head() or ""
+        result = []
+        for view in self.views:
+            mark = self._watermark(view.name)
+            behind = 0
+            if head and mark != head:
+                rng = f"{mark}..{head}" if mark else head
+                behind = int(self.store._git("rev-list", "--count", rng).stdout)
+            result.append(ViewStatus(view.name, mark, head, behind))
+        return result
+
+
+def title_from_markdown(path: str, markdown: str) -> str:
+    """The first level-1 heading, else the last part of the path."""
+    match = H1_RE.search(markdown[:4000])
+    return match.group(1).strip() if match else title_of(path)
+
+
+class HistoryView:
+    """Site-wide changes and the per-page history index, so a page's history costs its own revisions."""
+
+    name = "history"
+
+    def reset(self, session: Session) -> None:
+        session.execute(delete(PageRevision))
+        session.execute(delete(CommitRow))
+
+    def apply(self, session: Session, store: ContentStore, commits: list[LoggedCommit]) -> None:
+        seq = session.scalar(select(func.max(CommitRow.seq))) or 0
+        for logged in commits:
+            seq += 1
+            info = logged.info
+            paths = sorted({c.path for c in logged.changes} | {c.old_path for c in logged.changes if c.old_path})
+            session.add(CommitRow(seq=seq, revision=info.revision, author_name=info.author.name,
+                                  author_email=info.author.email, date=info.date, message=info.message,
+                                  paths=paths))
+            for change in logged.changes:
+                for row in _revision_rows(store, seq, logged, change):
+                    session.add(row)
+
+
+def _revision_rows(store: ContentStore, seq: int, logged: LoggedCommit, change: RawChange) -> list[PageRevision]:
+    new_page = page_from_file(change.path)
+    old_page = page_from_file(change.old_path) if change.old_path else None
+    info = logged.info
+    common = dict(seq=seq, revision=info.revision, author_name=info.author.name,
+                  author_email=info.author.email, date=info.date, message=info.message)
+    old_size = store.blob_size(change.old_blob) if int(change.old_blob, 16) else 0
+    new_size = store.blob_size(change.new_blob) if int(change.new_blob, 16) else 0
+    rows = []
+    if change.status == "R" and old_page and new_page:
+        rows.append(PageRevision(path=new_page, status="R", other_path=old_page, blob=change.new_blob,
+                                 size=new_size, size_delta=new_size - old_size, **common))
+        # after the R row, so that following the move backwards skips it
+        rows.append(PageRevision(path=old_page, status="X", other_path=new_page, blob=change.old_blob,
+                                 size=0, size_delta=-old_size, **common))
+        return rows
+    if change.status == "R":  # moved into or out of pages/: treat as delete + add
+        if old_page:
+            rows.append(PageRevision(path=old_page, status="D", blob=change.old_blob, size=0,
+                                     size_delta=-old_size, **common))
+        if new_page:
+            rows.append(PageRevision(path=new_page, status="A", blob=change.new_blob, size=new_size,
+                                     size_delta=new_size, **common))
+        return rows
+    if new_page is None:
+        return rows
+    status = {"A": "A", "D": "D"}.get(change.status, "M")
+    blob = change.old_blob if status == "D" else change.new_blob
+    size = 0 if status == "D" else new_size
+    rows.append(PageRevision(path=new_page, status=status, blob=blob, size=size,
+                             size_delta=size - old_size, **common))
+    return rows
+
+
+class PagesView:
+    """The pages that exist now, their titles, and the wiki links between them."""
+
+    name = "pages"
+
+    def __init__(self, extract_links: Callable[[str], list[str]]) -> None:
+        self.extract_links = extract_links
+
+    def reset(self, session: Session) -> None:
+        session.execute(delete(PageLink))
+        session.execute(delete(CurrentPage))
+
+    def apply(self, session: Session, store: ContentStore, commits: list[LoggedCommit]) -> None:
+        latest: dict[str, tuple[LoggedCommit, str | None]] = {}
+        for logged in commits:
+            for change in logged.changes:
+                if change.old_path and page_from_file(change.old_path):
+                    latest[page_from_file(change.old_path)] = (logged, None)
+                page = page_from_file(change.path)
+                if page:
+                    latest[page] = (logged, None if change.status == "D" else change.new_blob)
+        for page, (logged, blob) in latest.items():
+            session.execute(delete(PageLink).where(PageLink.source == page))
+            current = session.get(CurrentPage, page)
+            if blob is None:
+                if current is not None:
+                    session.delete(current)
+                continue
+            self._upsert(session, store, page, blob, logged, current)
+
+    def _upsert(self, session: Session, store: ContentStore, page: str, blob: str, logged: LoggedCommit,
+                current: CurrentPage | None) -> None:
+        data = store.read_blob(blob)
+        text = data.decode("utf-8", "replace")
+        values = dict(title=title_from_markdown(page, text), blob=blob, revision=logged.info.revision,
+                      date=logged.info.date, author_name=logged.info.author.name,
+                      author_email=logged.info.author.email, size=len(data))
+        if current is None:
+            session.add(CurrentPage(path=page, **values))
+        else:
+            for key, value in values.items():
+                setattr(current, key, value)
+        for target in dict.fromkeys(self.extract_links(text)):
+            session.add(PageLink(source=page, target=target))

@@ -1,0 +1,16 @@
+"""The web layer: it only calls the core. One place maps errors to HTTP answers."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from . import api_auth, api_pages, errors, feeds, openapi, security, ui
+
+    security.register(app)
+    errors.register(app)
+    app.register_blueprint(api_auth.bp)
+    app.register_blueprint(api_pages.bp)
+    app.register_blueprint(openapi.bp)
+    app.register_blueprint(feeds.bp)
+    app.register_blueprint(ui.bp)

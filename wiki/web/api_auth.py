@@ -1,0 +1,85 @@
+"""API.md 'Auth' and 'Accounts and permissions': tokens, the caller, local accounts, the rules."""
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, g, jsonify, request
+
+from ..acl import ACL_FILE, parse_rules
+from ..errors import Forbidden, Unauthorized
+from .context import core, json_body, text_field, user
+
+bp = Blueprint("api_auth", __name__, url_prefix="/api/v1")
+
+
+def require_admin():
+    who = user()
+    if who is None:
+        raise Unauthorized("Sign in as an administrator.")
+    if not who.is_admin:
+        raise Forbidden("Only administrators may do this.")
+    return who
+
+
+@bp.post("/auth/token")
+def create_token():
+    data = json_body()
+    username = text_field(data, "username", required=True, limit=200)
+    password = text_field(data, "password", required=True, limit=1024)
+    principal = core().accounts.authenticate(username, password)
+    token, expires = core().accounts.issue_token(principal, core().config.token_days,
+                                                 name=text_field(data, "name", limit=200) or "api")
+    return jsonify({"token": token, "expires": expires.isoformat()}), 201
+
+
+@bp.delete("/auth/token")
+def revoke_token():
+    """Revoke the token this request is authenticated with."""
+    if not g.get("via_token"):
+        raise Unauthorized("Send the token to revoke as 'Authorization: Bearer <token>'.")
+    token = request.headers["Authorization"].partition(" ")[2].strip()
+    core().accounts.revoke_token(token)
+    return jsonify({"revoked": True})
+
+
+@bp.get("/me")
+def me():
+    who = user()
+    if who is None:
+        raise Unauthorized("You are not signed in.")
+    return jsonify({"username": who.username, "name": who.name, "email": who.email,
+                    "department": who.department, "groups": list(who.groups), "is_admin": who.is_admin})
+
+
+@bp.post("/admin/users")
+def create_user():
+    require_admin()
+    data = json_body()
+    groups = data.get("groups") or []
+    if not isinstance(groups, list) or not all(isinstance(x, str) for x in groups):
+        groups = None
+    principal = core().accounts.create(
+        text_field(data, "username", required=True, limit=64), text_field(data, "password", required=True),
+        text_field(data, "name", required=True, limit=200), text_field(data, "email", required=True, limit=320),
+        department=text_field(data, "department", limit=200) or "", groups=groups if groups is not None else [],
+        is_admin=bool(data.get("is_admin", False)))
+    return jsonify({"username": principal.username, "name": principal.name, "email": principal.email,
+                    "department": principal.department, "groups": list(principal.groups)}), 201
+
+
+@bp.get("/admin/acl")
+def get_acl():
+    require_admin()
+    return jsonify(core().acl.document())
+
+
+@bp.put("/admin/acl")
+def put_acl():
+    who = require_admin()
+    data = json_body()
+    parse_rules(data)
+    document = {"default": data.get("default") or {}, "rules": data.get("rules") or []}
+    text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    result = core().wiki.commit({ACL_FILE: text.encode("utf-8")}, who,
+                                text_field(data, "message", limit=500) or "권한 규칙 변경")
+    return jsonify({"revision": result.revision})

@@ -1,0 +1,54 @@
+"""Helpers every route uses: the core, the person asking, the JSON body, paging arguments."""
+from __future__ import annotations
+
+from flask import current_app, g, request
+
+from ..app import Madang
+from ..auth import Principal
+from ..errors import InvalidInput
+
+DEFAULT_LIMIT, MAX_LIMIT = 50, 500
+
+
+def core() -> Madang:
+    return current_app.extensions["madang"]
+
+
+def user() -> Principal | None:
+    return g.get("user")
+
+
+def json_body() -> dict:
+    """The request's JSON object, or a clear 400."""
+    if not request.data:
+        return {}
+    data = request.get_json(silent=True, force=True)
+    if not isinstance(data, dict):
+        raise InvalidInput("The body must be a JSON object in UTF-8.")
+    return data
+
+
+def limit_arg() -> int:
+    raw = request.args.get("limit", "")
+    if not raw:
+        return DEFAULT_LIMIT
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise InvalidInput("'limit' must be a whole number.") from exc
+    if not 1 <= value <= MAX_LIMIT:
+        raise InvalidInput(f"'limit' must be between 1 and {MAX_LIMIT}.")
+    return value
+
+
+def text_field(data: dict, name: str, required: bool = False, limit: int = 10_000) -> str | None:
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise InvalidInput(f"'{name}' is required.")
+        return None
+    if not isinstance(value, str):
+        raise InvalidInput(f"'{name}' must be text.")
+    if len(value) > limit:
+        raise InvalidInput(f"'{name}' is longer than {limit} characters.")
+    return value

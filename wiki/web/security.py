@@ -1,0 +1,74 @@
+"""Who is asking (token or session), CSRF for cookie-authenticated changes, and strict UTF-8 addresses."""
+from __future__ import annotations
+
+from urllib.parse import unquote_to_bytes
+
+from flask import Flask, g, request, session
+
+from ..errors import InvalidInput, InvalidPath, Unauthorized
+from .context import core
+
+UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
+CSRF_EXEMPT = {"/api/v1/auth/token"}
+
+
+def register(app: Flask) -> None:
+    from ..app import csrf
+
+    @app.before_request
+    def _identify():
+        _check_utf8()
+        g.user, g.via_token = None, False
+        header = request.headers.get("Authorization", "")
+        if header:
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise Unauthorized("Send the token as 'Authorization: Bearer <token>'.")
+            g.user, g.via_token = core().accounts.principal_for_token(token.strip()), True
+        elif "uid" in session:
+            found = core().accounts.get_by_id(session["uid"])
+            if found and found[1] == session.get("ver"):
+                g.user = found[0]
+            else:
+                session.clear()
+        if _needs_csrf():
+            csrf.protect()
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        if response.mimetype == "text/html":
+            response.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; media-src 'self'; object-src 'none'; "
+                "base-uri 'none'; frame-ancestors 'self'; form-action 'self'")
+        return response
+
+
+def _needs_csrf() -> bool:
+    """Changes authenticated by the session cookie need the CSRF token; token-authenticated and anonymous API
+    calls carry no ambient authority, so they do not."""
+    if request.method not in UNSAFE or g.via_token or request.path in CSRF_EXEMPT:
+        return False
+    if request.path.startswith("/api/"):
+        return g.user is not None
+    return True
+
+
+def _check_utf8() -> None:
+    raw_path = request.environ.get("PATH_INFO", "").encode("latin-1", "replace")
+    try:
+        raw_path.decode("utf-8")
+        unquote_to_bytes(request.environ.get("QUERY_STRING", "")).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if request.path.startswith("/api/v1/pages") or request.path.startswith("/wiki/"):
+            raise InvalidPath("The address is not valid UTF-8.") from exc
+        raise InvalidInput("The address is not valid UTF-8.") from exc
+
+
+def sign_in(principal, version: int) -> None:
+    session.clear()
+    session.permanent = True
+    session["uid"], session["ver"] = principal.user_id, version
