@@ -1,0 +1,1 @@
+"""Real services the tests start themselves (OpenLDAP slapd, ...), on loopback ports."""

@@ -1,0 +1,108 @@
+"""Sign-in against the organisation's LDAP directory with ldap3: bind as the person, read who they are.
+
+The directory is found by a search (service account or anonymous), the password is checked by binding as the
+person's own DN, and name, e-mail, department, title, phone and groups come from the directory. User input only
+ever reaches a filter escaped, and an empty password is refused before any bind (an empty simple bind would be
+an anonymous bind that 'succeeds').
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ldap3 import NONE, SUBTREE, Connection, Server
+from ldap3.core.exceptions import (
+    LDAPBindError,
+    LDAPException,
+    LDAPInvalidCredentialsResult,
+    LDAPSocketOpenError,
+)
+from ldap3.utils.conv import escape_filter_chars
+
+from .errors import MadangError, Unauthorized
+
+
+class DirectoryUnavailable(MadangError):
+    status, code = 503, "directory_unavailable"
+
+
+@dataclass
+class LdapSettings:
+    url: str
+    user_base: str
+    group_base: str = ""
+    bind_dn: str = ""
+    bind_password: str = ""
+    user_filter: str = "(&(objectClass=inetOrgPerson)(uid={username}))"
+    group_filter: str = "(&(objectClass=groupOfNames)(member={dn}))"
+    timeout: int = 5  # seconds; ldap3 packs it as an integer socket option
+
+
+@dataclass
+class DirectoryPerson:
+    username: str
+    dn: str
+    name: str
+    email: str
+    department: str = ""
+    title: str = ""
+    phone: str = ""
+    groups: list[str] = field(default_factory=list)
+
+
+class LdapDirectory:
+    def __init__(self, settings: LdapSettings) -> None:
+        self.settings = settings
+        self.server = Server(settings.url, get_info=NONE, connect_timeout=settings.timeout)
+
+    def _connection(self, user: str | None = None, password: str | None = None) -> Connection:
+        return Connection(self.server, user=user, password=password, receive_timeout=self.settings.timeout,
+                          raise_exceptions=True, read_only=True)
+
+    def authenticate(self, username: str, password: str) -> DirectoryPerson:
+        """The person if the directory accepts the password; Unauthorized or DirectoryUnavailable otherwise."""
+        if not username or not password:
+            raise Unauthorized("The user name or password is wrong.")
+        try:
+            person = self._find(username)
+            if person is None:
+                raise Unauthorized("The user name or password is wrong.")
+            with self._connection(person.dn, password) as conn:
+                conn.bind()
+            return person
+        except (LDAPBindError, LDAPInvalidCredentialsResult) as exc:
+            raise Unauthorized("The user name or password is wrong.") from exc
+        except LDAPSocketOpenError as exc:
+            raise DirectoryUnavailable(
+                "The staff directory (LDAP) cannot be reached right now; local accounts can still sign in."
+            ) from exc
+        except LDAPException as exc:
+            raise DirectoryUnavailable(f"The staff directory (LDAP) answered with an error: {type(exc).__name__}."
+                                       ) from exc
+
+    def _find(self, username: str) -> DirectoryPerson | None:
+        settings = self.settings
+        query = settings.user_filter.format(username=escape_filter_chars(username))
+        with self._connection(settings.bind_dn or None, settings.bind_password or None) as conn:
+            conn.search(settings.user_base, query, SUBTREE, size_limit=2,
+                        attributes=["uid", "cn", "displayName", "mail", "ou", "title", "telephoneNumber"])
+            if len(conn.entries) != 1:
+                return None
+            entry = conn.entries[0]
+            person = DirectoryPerson(
+                username=_first(entry, "uid") or username, dn=entry.entry_dn,
+                name=_first(entry, "displayName") or _first(entry, "cn") or username,
+                email=_first(entry, "mail"), department=_first(entry, "ou"), title=_first(entry, "title"),
+                phone=_first(entry, "telephoneNumber"))
+            if settings.group_base:
+                group_query = settings.group_filter.format(dn=escape_filter_chars(person.dn))
+                conn.search(settings.group_base, group_query, SUBTREE, attributes=["cn"])
+                person.groups = sorted(_first(g, "cn") for g in conn.entries if _first(g, "cn"))
+            return person
+
+
+def _first(entry, attribute: str) -> str:
+    try:
+        values = entry[attribute].values
+    except (KeyError, IndexError, AttributeError):
+        return ""
+    return str(values[0]) if values else ""
