@@ -98,3 +98,26 @@ class PageLink(Base):
     source: Mapped[str] = mapped_column(String(1000), primary_key=True)
     target: Mapped[str] = mapped_column(String(1000), primary_key=True)
     __table_args__ = (Index("ix_page_links_target", "target"),)
+
+
+class SignInFailure(Base):
+    """Failed sign-ins per key ('user:NAME' or 'ip:ADDRESS') in the current window, for throttling."""
+
+    __tablename__ = "sign_in_failures"
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime())
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class AuditEntry(Base):
+    """Who did what, when, from where: sign-ins, failures, tokens, rule changes, admin actions."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    actor: Mapped[str] = mapped_column(String(64), default="")
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    target: Mapped[str] = mapped_column(String(1000), default="")
+    address: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
