@@ -34,6 +34,7 @@ class LdapSettings:
     bind_password: str = ""
     user_filter: str = "(&(objectClass=inetOrgPerson)(uid={username}))"
     group_filter: str = "(&(objectClass=groupOfNames)(member={dn}))"
+    department_base: str = ""
     timeout: int = 5  # seconds; ldap3 packs it as an integer socket option
 
 
@@ -47,6 +48,9 @@ class DirectoryPerson:
     title: str = ""
     phone: str = ""
     groups: list[str] = field(default_factory=list)
+
+
+PERSON_ATTRIBUTES = ["uid", "cn", "displayName", "mail", "ou", "title", "telephoneNumber", "departmentNumber"]
 
 
 class LdapDirectory:
@@ -79,12 +83,31 @@ class LdapDirectory:
             raise DirectoryUnavailable(f"The staff directory (LDAP) answered with an error: {type(exc).__name__}."
                                        ) from exc
 
+    def org_chart(self) -> dict:
+        """The directory's departments and people in the shape of `site/orgchart.json`."""
+        settings = self.settings
+        try:
+            with self._connection(settings.bind_dn or None, settings.bind_password or None) as conn:
+                departments = _department_document(conn, settings.department_base) \
+                    if settings.department_base else []
+                conn.search(settings.user_base, "(objectClass=inetOrgPerson)", SUBTREE,
+                            attributes=PERSON_ATTRIBUTES, paged_size=1000)
+                known = {d["id"] for d in departments}
+                people = [{"username": _first(e, "uid"), "name": _first(e, "displayName") or _first(e, "cn"),
+                           "title": _first(e, "title"), "phone": _first(e, "telephoneNumber"),
+                           "email": _first(e, "mail"),
+                           "department": d if (d := _first(e, "departmentNumber")) in known else ""}
+                          for e in conn.entries if _first(e, "uid")]
+        except LDAPException as exc:
+            raise DirectoryUnavailable("The staff directory (LDAP) cannot be reached right now.") from exc
+        return {"departments": departments, "people": people}
+
     def _find(self, username: str) -> DirectoryPerson | None:
         settings = self.settings
         query = settings.user_filter.format(username=escape_filter_chars(username))
         with self._connection(settings.bind_dn or None, settings.bind_password or None) as conn:
             conn.search(settings.user_base, query, SUBTREE, size_limit=2,
-                        attributes=["uid", "cn", "displayName", "mail", "ou", "title", "telephoneNumber"])
+                        attributes=PERSON_ATTRIBUTES)
             if len(conn.entries) != 1:
                 return None
             entry = conn.entries[0]
@@ -106,3 +129,16 @@ def _first(entry, attribute: str) -> str:
     except (KeyError, IndexError, AttributeError):
         return ""
     return str(values[0]) if values else ""
+
+
+def _department_document(conn: Connection, base: str) -> list[dict]:
+    """organizationalUnit entries under base: id = ou, name = description, parent = the enclosing unit."""
+    conn.search(base, "(objectClass=organizationalUnit)", SUBTREE, attributes=["ou", "description"])
+    by_dn = {entry.entry_dn.lower(): entry for entry in conn.entries if entry.entry_dn.lower() != base.lower()}
+    departments = []
+    for dn, entry in by_dn.items():
+        parent_dn = dn.split(",", 1)[1] if "," in dn else ""
+        parent = by_dn.get(parent_dn)
+        departments.append({"id": _first(entry, "ou"), "name": _first(entry, "description") or _first(entry, "ou"),
+                            "parent": _first(parent, "ou") if parent is not None else None})
+    return departments

@@ -13,6 +13,21 @@ ROOT_DN = f"cn=admin,{SUFFIX}"
 ROOT_PASSWORD = "slapd-관리-비밀"
 PEOPLE = f"ou=people,{SUFFIX}"
 GROUPS = f"ou=groups,{SUFFIX}"
+DEPARTMENTS = f"ou=departments,{SUFFIX}"
+
+# department id (the ou value), name (description), parent id: city hall bureaus and two district offices
+DEPARTMENT_TREE = [
+    ("cityhall", "서울특별시청", None),
+    ("cityhall-admin", "행정국", "cityhall"),
+    ("cityhall-admin-general", "총무과", "cityhall-admin"),
+    ("cityhall-hr", "인사과", "cityhall-admin"),
+    ("jongno", "종로구청", None),
+    ("jongno-civil", "민원여권과", "jongno"),
+    ("gangnam", "강남구청", None),
+    ("gangnam-it", "정보화과", "gangnam"),
+]
+DEPARTMENT_OF = {"kimcs": "cityhall-admin-general", "leeyh": "cityhall-hr", "parkjm": "jongno-civil",
+                 "choiss": "gangnam-it"}
 
 # (uid, name, department, title, phone, password)
 USERS = [
@@ -69,12 +84,18 @@ access to * by * read
 def _entries() -> str:
     blocks = [f"dn: {SUFFIX}\nobjectClass: dcObject\nobjectClass: organization\ndc: seoul\no: 서울특별시",
               f"dn: {PEOPLE}\nobjectClass: organizationalUnit\nou: people",
-              f"dn: {GROUPS}\nobjectClass: organizationalUnit\nou: groups"]
+              f"dn: {GROUPS}\nobjectClass: organizationalUnit\nou: groups",
+              f"dn: {DEPARTMENTS}\nobjectClass: organizationalUnit\nou: departments"]
+    dns = {}
+    for dept_id, name, parent in DEPARTMENT_TREE:
+        dns[dept_id] = f"ou={dept_id},{dns[parent] if parent else DEPARTMENTS}"
+        blocks.append(f"dn: {dns[dept_id]}\nobjectClass: organizationalUnit\nou: {dept_id}\ndescription: {name}")
     for uid, name, dept, title, phone, password in USERS:
         blocks.append("\n".join([
             f"dn: uid={uid},{PEOPLE}", "objectClass: inetOrgPerson", f"uid: {uid}", f"cn: {name}",
             f"sn: {name[0]}", f"displayName: {name}", f"mail: {uid}@seoul.go.kr", f"ou: {dept}",
-            f"title: {title}", f"telephoneNumber: {phone}", f"userPassword: {password}"]))
+            f"title: {title}", f"telephoneNumber: {phone}", f"userPassword: {password}",
+            f"departmentNumber: {DEPARTMENT_OF[uid]}"]))
     for group, members in GROUP_MEMBERS.items():
         lines = [f"dn: cn={group},{GROUPS}", "objectClass: groupOfNames", f"cn: {group}"]
         lines += [f"member: uid={m},{PEOPLE}" for m in members]

@@ -57,3 +57,15 @@ def test_directory_down_gives_a_clear_error(slapd, tmp_path):
     with pytest.raises(DirectoryUnavailable) as caught:
         directory.authenticate("leeyh", "영희-비밀번호-2")
     assert "local accounts" in caught.value.message
+
+
+def test_org_chart_comes_from_the_directory(slapd):
+    from tests.support.slapd import DEPARTMENTS
+    from wiki.orgchart import OrgChart
+
+    directory = LdapDirectory(LdapSettings(slapd.url, PEOPLE, GROUPS, department_base=DEPARTMENTS, timeout=2))
+    chart = OrgChart(directory.org_chart())
+    assert sorted(d.name for d in chart.roots()) == ["강남구청", "서울특별시청", "종로구청"]
+    assert [d.name for d in chart.ancestors("cityhall-hr")] == ["서울특별시청", "행정국", "인사과"]
+    assert [p.name for p in chart.by_id["jongno-civil"].people] == ["박지민"]
+    assert [p.username for p in chart.search("강남")] == ["choiss"]
