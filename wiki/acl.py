@@ -7,6 +7,7 @@ Admins may do everything.
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass
 
 from .auth import Principal
@@ -83,9 +84,13 @@ def parse_rules(data: dict) -> tuple[Rule, list[Rule]]:
         raise InvalidInput("'rules' must be a list.")
     rules = []
     for item in items:
-        if not isinstance(item, dict) or not isinstance(item.get("prefix"), str) or not item["prefix"].strip("/"):
+        if not isinstance(item, dict) or not isinstance(item.get("prefix"), str):
             raise InvalidInput("Every rule needs a non-empty 'prefix'.")
-        rules.append(_rule(item["prefix"].strip("/") + "/", item))
+        # page paths are NFC: a prefix typed on a system that sends NFD (macOS) must still match them
+        prefix = unicodedata.normalize("NFC", item["prefix"]).strip().strip("/").strip()
+        if not prefix:
+            raise InvalidInput("Every rule needs a non-empty 'prefix'.")
+        rules.append(_rule(prefix + "/", item))
     rules.sort(key=lambda r: len(r.prefix), reverse=True)
     return default, rules
 

@@ -14,11 +14,15 @@ from flask_wtf.csrf import CSRFProtect
 
 from . import markup
 from .acl import Permissions
+from .audit import AuditLog
 from .auth import Accounts
 from .config import ROOT, Config
 from .db import Database
+from .orgchart import RepositoryOrgChart
 from .pages import Wiki
+from .plugins import PluginHost
 from .store import ContentStore
+from .throttle import SignInThrottle
 from .views import HistoryView, PagesView, ViewRunner
 
 log = logging.getLogger("madang")
@@ -37,9 +41,14 @@ class Madang:
     acl: Permissions
     accounts: Accounts
     wiki: Wiki
+    plugins: PluginHost
+    audit: AuditLog
+    throttle: SignInThrottle
+    orgchart: RepositoryOrgChart
 
 
-def create_app(config: Config | None = None) -> Flask:
+def create_app(config: Config | None = None, extra_plugins: tuple = ()) -> Flask:
+    """The Flask app; `extra_plugins` registers plugin modules directly (tests use it for fixture plugins)."""
     config = config or Config.from_env()
     config.instance_dir.mkdir(parents=True, exist_ok=True)
     theme = ROOT / "themes" / config.theme
@@ -55,7 +64,7 @@ def create_app(config: Config | None = None) -> Flask:
         TESTING=config.testing,
     )
     app.json.ensure_ascii = False
-    madang = build_core(config)
+    madang = build_core(config, extra_plugins)
     app.extensions["madang"] = madang
     csrf.init_app(app)
     socketio.init_app(app, message_queue=config.redis_url or None, async_mode="threading",
@@ -66,18 +75,24 @@ def create_app(config: Config | None = None) -> Flask:
     return app
 
 
-def build_core(config: Config) -> Madang:
+def build_core(config: Config, extra_plugins: tuple = ()) -> Madang:
     """The core without Flask: usable from scripts, benchmarks and tests."""
-    db = Database(config.database_url)
-    db.create_all()
     store = ContentStore(config.content_repo, config.branch)
+    plugins = PluginHost(store, ROOT / "plugins", extra_plugins)
+    db = Database(config.database_url)
+    db.create_all()  # after the plugins are imported, so their tables exist too
     acl = Permissions(store)
     views = ViewRunner(store, db, [HistoryView(), PagesView(markup.extract_links)])
+    for plugin_views in plugins.pm.hook.madang_views():
+        for view in plugin_views or ():
+            views.register(view)
     views.catch_up()
     accounts = Accounts(db, config.argon2_time_cost, config.argon2_memory_kib)
     _ensure_admin(accounts, config)
     wiki = Wiki(config, store, db, views, acl)
-    return Madang(config, store, db, views, acl, accounts, wiki)
+    wiki.after_commit.append(lambda result: plugins.hook("madang_after_commit")(commit=result))
+    return Madang(config, store, db, views, acl, accounts, wiki, plugins, AuditLog(db), SignInThrottle(db),
+                  RepositoryOrgChart(store))
 
 
 def _ensure_admin(accounts: Accounts, config: Config) -> None:

@@ -80,3 +80,13 @@ class StoreBusy(MadangError):
     """The content repository stayed locked by other writers for too long."""
 
     status, code = 503, "busy"
+
+
+class PluginError(MadangError):
+    """A plugin failed inside a hook: names the plugin and the hook so admins know what to disable."""
+
+    status, code = 500, "plugin_error"
+
+    def __init__(self, plugin: str, hook: str, message: str) -> None:
+        super().__init__(f"The plugin '{plugin}' failed in {hook}: {message}", plugin=plugin, hook=hook)
+        self.plugin, self.hook = plugin, hook

@@ -11,7 +11,7 @@ import mimetypes
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 
@@ -84,6 +84,14 @@ def decode_cursor(cursor: str | None) -> dict:
         raise InvalidInput("The cursor is not valid; start again without it.") from exc
 
 
+def cursor_field(state: dict, key: str, kind: type, default=None):
+    """One field of a decoded cursor, of the expected type (a cursor comes from the client: never trust it)."""
+    value = state.get(key, default)
+    if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+        raise InvalidInput("The cursor is not valid; start again without it.")
+    return value
+
+
 def clean_message(message: str | None, default: str, limit: int = 500) -> str:
     """Commit messages are one person's words: drop control characters that could break logs and parsers."""
     text = "".join(ch for ch in (message or "") if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
@@ -127,7 +135,7 @@ class Wiki:
         return PageRecord(path=path, title=title_from_markdown(path, text), markdown=text,
                           revision=last.revision if last else at, blob=blob,
                           author=Author(last.author_name, last.author_email) if last else ANONYMOUS_AUTHOR,
-                          date=last.date if last else datetime.now(), at=at)
+                          date=last.date if last else datetime.now(UTC), at=at)
 
     def exists(self, path: str) -> bool:
         with self.db.session() as session:
@@ -153,12 +161,14 @@ class Wiki:
             return session.scalar(query.order_by(PageRevision.id.desc()).limit(1))
 
     def history(self, who: Principal | None, path: str, limit: int = 50, cursor: str | None = None) -> Page:
-        """Newest first, following moves back to the page's earlier names."""
+        """Newest first, following moves back to the page's earlier names (those the person may read)."""
         path = normalize_page_path(path)
         self.require(who, "read", path)
         self.views.catch_up()
         state = decode_cursor(cursor)
-        current, upper = state.get("p", path), state.get("i")
+        current, upper = cursor_field(state, "p", str, path), cursor_field(state, "i", int)
+        if current != path and not self.acl.can(who, "read", current):
+            raise InvalidInput("The cursor is not valid; start again without it.")
         items: list[PageRevision] = []
         with self.db.session() as session:
             while len(items) <= limit:
@@ -174,6 +184,8 @@ class Wiki:
                     if row.status == "R" and row.other_path:
                         current, upper, moved = row.other_path, row.id, True
                         break
+                if moved and not self.acl.can(who, "read", current):
+                    break  # the page came from a place this person may not read: its past stays there
                 if not moved:
                     upper = rows[-1].id
         if not items:
@@ -181,7 +193,7 @@ class Wiki:
         more = len(items) > limit
         items = items[:limit]
         nxt = encode_cursor({"p": items[-1].path, "i": items[-1].id}) if more else None
-        if more and items[-1].status == "R":
+        if more and items[-1].status == "R" and self.acl.can(who, "read", items[-1].other_path):
             nxt = encode_cursor({"p": items[-1].other_path, "i": items[-1].id})
         return Page(items, nxt)
 
@@ -191,7 +203,7 @@ class Wiki:
         self.require(who, "read", path)
         full = self.store.resolve(rev)
         name = self._name_at(path, full)
-        if name is None:
+        if name is None or (name != path and not self.acl.can(who, "read", name)):
             return ""
         data = self.store.read(page_file(name), full)
         return data.decode("utf-8", "replace") if data is not None else ""
@@ -267,7 +279,7 @@ class Wiki:
     def list_pages(self, who: Principal | None, prefix: str = "", limit: int = 50,
                    cursor: str | None = None) -> Page:
         self.views.catch_up()
-        after = decode_cursor(cursor).get("after", "")
+        after = cursor_field(decode_cursor(cursor), "after", str, "")
         prefix = unicodedata.normalize("NFC", prefix or "").lstrip("/")
         items: list[CurrentPage] = []
         with self.db.session() as session:
@@ -287,7 +299,7 @@ class Wiki:
     def changes(self, who: Principal | None, limit: int = 50, cursor: str | None = None) -> Page:
         """Site-wide changes, newest first, showing only the paths the person may read."""
         self.views.catch_up()
-        before = decode_cursor(cursor).get("before")
+        before = cursor_field(decode_cursor(cursor), "before", int)
         items: list[dict] = []
         with self.db.session() as session:
             while len(items) <= limit:
@@ -341,7 +353,11 @@ class Wiki:
             raise InvalidInput("The page is empty; write something, or delete the page instead.")
         if "\x00" in text:
             raise InvalidInput("The text contains a NUL character.")
-        if len(text.encode("utf-8")) > self.config.max_page_bytes:
+        try:
+            size = len(text.encode("utf-8"))
+        except UnicodeEncodeError as exc:
+            raise InvalidInput("The text is not valid Unicode (it holds a lone surrogate).") from exc
+        if size > self.config.max_page_bytes:
             raise TooLarge(f"The page is larger than {self.config.max_page_bytes // 1024} KiB.")
         return text
 

@@ -41,13 +41,17 @@ def _check_segment(segment: str, whole: str) -> None:
         raise InvalidPath(f"'{segment}' is a reserved word and cannot be used as a page name part.")
     if segment != segment.strip():
         raise InvalidPath("A page name part may not start or end with a space.")
+    if segment.lower().endswith(PAGE_SUFFIX):
+        # page `a` is the file pages/a.md, so a part `a.md` would make pages/a.md a folder as well
+        raise InvalidPath(f"A page name part may not end in '{PAGE_SUFFIX}': '{segment}'.")
 
 
 def normalize_page_path(raw: str) -> str:
     """Return the canonical (NFC, trimmed) form of a page path or raise InvalidPath."""
     if not isinstance(raw, str):
         raise InvalidPath("A page path must be text.")
-    path = unicodedata.normalize("NFC", raw).strip().strip("/")
+    # only spaces are trimmed: a tab or line break in an address is refused below, never silently dropped
+    path = unicodedata.normalize("NFC", raw).strip(" ").strip("/")
     if not path:
         raise InvalidPath("A page path may not be empty.")
     if len(path.encode("utf-8")) > MAX_PATH_BYTES:
@@ -59,7 +63,7 @@ def normalize_page_path(raw: str) -> str:
 
 def normalize_attachment_name(raw: str) -> str:
     """An attachment name is one path segment with the same rules as a page name part."""
-    name = unicodedata.normalize("NFC", raw or "").strip()
+    name = unicodedata.normalize("NFC", raw or "").strip(" ")
     if not name or "/" in name:
         raise InvalidPath("An attachment name must be one non-empty name without '/'.")
     if name.startswith("."):

@@ -23,7 +23,7 @@ from pathlib import Path
 import git
 from gitdb.base import IStream
 
-from .errors import AlreadyExists, EditConflict, RevisionNotFound, StoreBusy
+from .errors import AlreadyExists, EditConflict, InvalidPath, RevisionNotFound, StoreBusy
 
 ZERO = "0" * 40
 HEX_RE = re.compile(r"^[0-9a-f]{4,40}$")
@@ -269,14 +269,14 @@ class ContentStore:
         delay = 0.002
         for _attempt in range(200):
             head = self.head()
+            for path in expect_absent:  # before the rebase: "it exists now" says more than a conflict would
+                if head and self.blob_id(head, path):
+                    raise AlreadyExists(f"'{path}' already exists.")
             if head != base:
                 changes, did_merge = self._rebase(changes, base, head)
                 merged = merged or did_merge
                 base = head
-            for path in expect_absent:
-                if head and self.blob_id(head, path):
-                    raise AlreadyExists(f"'{path}' already exists.")
-            new, changed = self._write_commit(changes, head, author, message)
+            new, changed = self._write_commit(changes, head, author, message, allow_empty)
             if not changed and not allow_empty:
                 return CommitResult(revision=head or "", merged=merged, changed=False)
             if self._update_ref(new, head):
@@ -310,7 +310,8 @@ class ContentStore:
         return rebased, merged
 
     def _write_commit(self, changes: dict[str, bytes | None], head: str | None, author: Author,
-                      message: str) -> tuple[str, bool]:
+                      message: str, allow_empty: bool = False) -> tuple[str, bool]:
+        self._check_clashes(changes, head)
         lines = []
         for path, content in changes.items():
             if content is None:
@@ -321,18 +322,39 @@ class ContentStore:
             env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
             if head:
                 self._git("read-tree", head, env=env)
-            self._git("update-index", "-z", "--index-info",
-                      input="\0".join(lines).encode("utf-8") + b"\0", env=env)
+            if lines:
+                self._git("update-index", "-z", "--index-info",
+                          input="\0".join(lines).encode("utf-8") + b"\0", env=env)
             tree = self._git("write-tree", env=env).stdout.decode().strip()
-        if head and tree == self.repo.commit(head).tree.hexsha:
+        if head and not allow_empty and tree == self.repo.commit(head).tree.hexsha:
             return head, False
         stamp = f"@{int(time.time())} +0000"
-        env = {"GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email, "GIT_AUTHOR_DATE": stamp,
+        env = {"GIT_AUTHOR_NAME": _ident(author.name) or _ident(author.email) or "unknown",
+               "GIT_AUTHOR_EMAIL": _ident(author.email), "GIT_AUTHOR_DATE": stamp,
                "GIT_COMMITTER_NAME": SYSTEM_NAME, "GIT_COMMITTER_EMAIL": SYSTEM_EMAIL,
                "GIT_COMMITTER_DATE": stamp}
         args = ["commit-tree", tree] + (["-p", head] if head else []) + ["-F", "-"]
+        message = message.translate(_LOG_SEPARATORS)
         new = self._git(*args, input=message.encode("utf-8"), env=env).stdout.decode().strip()
         return new, True
+
+    def _check_clashes(self, changes: dict[str, bytes | None], head: str | None) -> None:
+        """Refuse a file where a folder is, or a folder where a file is: `update-index --index-info` would
+        otherwise replace the other side without a word (e.g. the attachment `attachments/a/x` of page `a`
+        would vanish when page `a/x` gets its first attachment)."""
+        root = self.repo.commit(head).tree if head else None
+        for path, content in changes.items():
+            if content is None or (head and self.blob_id(head, path)):
+                continue  # deletions and files that already exist cannot clash
+            parts = path.split("/")
+            for i in range(1, len(parts)):
+                folder = "/".join(parts[:i])
+                if changes.get(folder, b"") is None:
+                    continue  # that file goes away in this very commit
+                if folder in changes or (root is not None and _kind(root, folder) == "blob"):
+                    raise InvalidPath(f"'{path}' cannot be stored: '{folder}' is a file, not a folder.")
+            if root is not None and _kind(root, path) == "tree":
+                raise InvalidPath(f"'{path}' cannot be stored: it is a folder holding other files.")
 
     def _store_blob(self, content: bytes) -> str:
         stream = self.repo.odb.store(IStream(b"blob", len(content), BytesIO(content)))
@@ -341,6 +363,21 @@ class ContentStore:
     def _update_ref(self, new: str, old: str | None) -> bool:
         proc = self._git("update-ref", "-m", "madang", self.ref, new, old or ZERO, check=False)
         return proc.returncode == 0
+
+
+_LOG_SEPARATORS = {0: None, 0x1E: None, 0x1F: None}  # the record/field separators `log()` parses by
+
+
+def _ident(value: str) -> str:
+    """A name or e-mail git accepts and `log()` can parse back: no control characters, no angle brackets."""
+    return "".join(ch for ch in value or "" if ch not in "<>" and ch.isprintable()).strip()
+
+
+def _kind(tree: git.Tree, path: str) -> str | None:
+    try:
+        return (tree / path).type
+    except KeyError:
+        return None
 
 
 def _conflict(path: str, base: bytes, theirs: bytes, yours: bytes, head: str | None) -> EditConflict:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .db import Database
@@ -79,30 +80,37 @@ class ViewRunner:
                     break
             if not batch:
                 return
-            self._apply_batch(view, watermark, batch)
+            if not self._apply_batch(view, watermark, batch):
+                continue  # another process moved the watermark first: re-read it, it may not be at head yet
             if progress:
                 progress(view.name, len(batch))
             if done:
                 return
 
-    def _apply_batch(self, view: View, watermark: str, batch: list[LoggedCommit]) -> None:
+    def _apply_batch(self, view: View, watermark: str, batch: list[LoggedCommit]) -> bool:
         with self.db.session() as session:
             moved = session.execute(
                 update(ViewState).where(ViewState.name == view.name, ViewState.revision == watermark)
                 .values(revision=batch[-1].info.revision)
             ).rowcount
             if not moved:
-                session.rollback()  # another process applied it first; re-read its watermark
-                return
+                session.rollback()  # another process applied it first
+                return False
             view.apply(session, self.store, batch)
+            return True
 
     def _watermark(self, name: str) -> str:
         with self.db.session() as session:
             state = session.get(ViewState, name)
-            if state is None:
+            if state is not None:
+                return state.revision
+        try:
+            with self.db.session() as session:  # a write as the first statement: no stale read to upgrade
                 session.add(ViewState(name=name, revision=""))
-                return ""
-            return state.revision
+        except IntegrityError:
+            pass  # another process created it at the same moment
+        with self.db.session() as session:
+            return session.get(ViewState, name).revision
 
     def rebuild(self, name: str | None = None, progress: Callable[[str, int], None] | None = None) -> None:
         """Drop and re-derive one view (or all) from the whole history."""

@@ -5,7 +5,7 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from . import api_auth, api_pages, errors, feeds, openapi, security, ui
+    from . import api_auth, api_pages, errors, feeds, openapi, plugin_routes, security, ui
 
     security.register(app)
     errors.register(app)
@@ -14,3 +14,5 @@ def register(app: Flask) -> None:
     app.register_blueprint(openapi.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(ui.bp)
+    app.register_blueprint(plugin_routes.bp)
+    plugin_routes.register_plugin_blueprints(app)

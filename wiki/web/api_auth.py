@@ -6,7 +6,8 @@ import json
 from flask import Blueprint, g, jsonify, request
 
 from ..acl import ACL_FILE, parse_rules
-from ..errors import Forbidden, Unauthorized
+from ..errors import Forbidden, InvalidInput, Unauthorized
+from ..pages import clean_message
 from .context import core, json_body, text_field, user
 
 bp = Blueprint("api_auth", __name__, url_prefix="/api/v1")
@@ -57,12 +58,14 @@ def create_user():
     data = json_body()
     groups = data.get("groups") or []
     if not isinstance(groups, list) or not all(isinstance(x, str) for x in groups):
-        groups = None
+        raise InvalidInput("'groups' must be a list of group names such as [\"hr\"].")
+    is_admin = data.get("is_admin", False)
+    if not isinstance(is_admin, bool):  # "false" is a non-empty string: never let it make an administrator
+        raise InvalidInput("'is_admin' must be true or false.")
     principal = core().accounts.create(
         text_field(data, "username", required=True, limit=64), text_field(data, "password", required=True),
         text_field(data, "name", required=True, limit=200), text_field(data, "email", required=True, limit=320),
-        department=text_field(data, "department", limit=200) or "", groups=groups if groups is not None else [],
-        is_admin=bool(data.get("is_admin", False)))
+        department=text_field(data, "department", limit=200) or "", groups=groups, is_admin=is_admin)
     return jsonify({"username": principal.username, "name": principal.name, "email": principal.email,
                     "department": principal.department, "groups": list(principal.groups)}), 201
 
@@ -81,5 +84,5 @@ def put_acl():
     document = {"default": data.get("default") or {}, "rules": data.get("rules") or []}
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     result = core().wiki.commit({ACL_FILE: text.encode("utf-8")}, who,
-                                text_field(data, "message", limit=500) or "권한 규칙 변경")
+                                clean_message(text_field(data, "message", limit=500), "권한 규칙 변경"))
     return jsonify({"revision": result.revision})

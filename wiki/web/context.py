@@ -1,6 +1,8 @@
 """Helpers every route uses: the core, the person asking, the JSON body, paging arguments."""
 from __future__ import annotations
 
+import json
+
 from flask import current_app, g, request
 
 from ..app import Madang
@@ -20,9 +22,16 @@ def user() -> Principal | None:
 
 def json_body() -> dict:
     """The request's JSON object, or a clear 400."""
-    if not request.data:
+    raw = request.get_data(cache=True)
+    if not raw:
         return {}
-    data = request.get_json(silent=True, force=True)
+    try:
+        data = json.loads(raw.decode("utf-8"))
+        # JSON may escape lone surrogates ("\ud800"), which no UTF-8 text can hold: refuse them here, once,
+        # rather than fail deep inside the core when the text is encoded.
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except (UnicodeError, ValueError, RecursionError):
+        data = None
     if not isinstance(data, dict):
         raise InvalidInput("The body must be a JSON object in UTF-8.")
     return data

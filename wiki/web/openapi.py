@@ -68,6 +68,13 @@ def build() -> dict:
             "get": op("The permission rules (admins)", 200, obj()),
             "put": op("Replace the permission rules: a commit (admins)", 200, obj(["revision"], revision=REV),
                       obj(["default"], default=obj(), rules={"type": "array", "items": obj()}))},
+        "/api/v1/admin/plugins": {"get": op("Installed plugins with their state and settings (admins)", 200,
+                                            listing(obj(None, name=S, title={}, version=S, enabled=BOOL,
+                                                        settings=obj(), settings_schema=obj())))},
+        "/api/v1/admin/plugins/{name}": {"put": op(
+            "Enable or disable a plugin, or change its settings: a commit to site/plugins.json (admins)", 200,
+            obj(["revision"], revision=REV), obj(None, enabled=BOOL, settings=obj()),
+            params=[{"name": "name", "in": "path", "required": True, "schema": S}])},
         "/api/v1/pages": {"get": op("List pages", 200, listing(obj(None, path=S, title=S, revision=REV,
                                                                      date=DATE)),
                                     params=[{"name": "prefix", "in": "query", "schema": S}, *PAGING])},

@@ -1,6 +1,7 @@
 """Who is asking (token or session), CSRF for cookie-authenticated changes, and strict UTF-8 addresses."""
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import unquote_to_bytes
 
 from flask import Flask, g, request, session
@@ -58,14 +59,22 @@ def _needs_csrf() -> bool:
 
 
 def _check_utf8() -> None:
-    raw_path = request.environ.get("PATH_INFO", "").encode("latin-1", "replace")
+    environ = request.environ
+    page_address = request.path.startswith("/api/v1/pages") or request.path.startswith("/wiki/")
+    # Werkzeug's own server and test client decode %XX in PATH_INFO with errors="replace" (%FF becomes U+FFFD),
+    # so the request line as sent (REQUEST_URI / RAW_URI) is checked as well.
+    raw_uri = environ.get("RAW_URI") or environ.get("REQUEST_URI") or ""
     try:
-        raw_path.decode("utf-8")
-        unquote_to_bytes(request.environ.get("QUERY_STRING", "")).decode("utf-8")
+        environ.get("PATH_INFO", "").encode("latin-1", "replace").decode("utf-8")
+        unquote_to_bytes(raw_uri.encode("latin-1", "replace")).decode("utf-8")
+        unquote_to_bytes(environ.get("QUERY_STRING", "")).decode("utf-8")
     except UnicodeDecodeError as exc:
-        if request.path.startswith("/api/v1/pages") or request.path.startswith("/wiki/"):
+        if page_address:
             raise InvalidPath("The address is not valid UTF-8.") from exc
         raise InvalidInput("The address is not valid UTF-8.") from exc
+    if page_address and any(unicodedata.category(ch) == "Cc" for ch in request.path):
+        # a line break would not even match a route (a bare 404); say what is wrong instead
+        raise InvalidPath("A page name may not contain control or invisible characters.")
 
 
 def sign_in(principal, version: int) -> None:
