@@ -5,9 +5,10 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from . import api_auth, api_pages, errors, feeds, openapi, plugin_routes, security, ui
+    from . import admin_nav, api_auth, api_pages, errors, feeds, openapi, plugin_routes, security, ui
 
     security.register(app)
+    admin_nav.register(app)
     errors.register(app)
     app.register_blueprint(api_auth.bp)
     app.register_blueprint(api_pages.bp)

@@ -246,7 +246,20 @@ CATALOG: dict[str, dict[str, str]] = {
     "error.detail": {"ko": "자세한 내용", "en": "Details"},
     "error.status": {"ko": "오류 {status}", "en": "Error {status}"},
     "error.home": {"ko": "대문으로", "en": "Go to the home page"},
+    "admin.title": {"ko": "관리", "en": "Administration"},
+    "admin.nav": {"ko": "관리 메뉴", "en": "Administration menu"},
 }
+
+
+def add_catalog(entries: dict[str, dict[str, str]]) -> None:
+    """Add the words of another module of the interface (admin pages, accounts, a plugin); each entry needs
+    Korean at least. Keys must be new: a module never silently rewrites another's words."""
+    for key, entry in entries.items():
+        if key in CATALOG and CATALOG[key] != entry:
+            raise ValueError(f"translation key '{key}' is defined twice")
+        if DEFAULT_LANGUAGE not in entry:
+            raise ValueError(f"translation key '{key}' has no Korean text")
+        CATALOG[key] = entry
 
 
 def current_language() -> str:
