@@ -6,6 +6,7 @@ is harmless and two processes catching up at once never apply a commit twice.
 """
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections.abc import Callable, Iterable
@@ -22,6 +23,7 @@ from .paths import page_from_file, title_of
 from .store import ContentStore, LoggedCommit, RawChange
 
 BATCH = 500
+log = logging.getLogger("madang.views")
 H1_RE = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
 
 
@@ -49,22 +51,37 @@ class ViewRunner:
     def __init__(self, store: ContentStore, db: Database, views: Iterable[View] = ()) -> None:
         self.store, self.db = store, db
         self.views: list[View] = list(views)
+        self.active: Callable[[View], bool] = lambda view: True  # the plugin host turns off disabled plugins' views
+        self.failures: dict[str, str] = {}
         self._lock = threading.Lock()
-        self._seen_head: str | None = None
+        self._seen: tuple | None = None
 
     def register(self, view: View) -> None:
         self.views.append(view)
-        self._seen_head = None
+        self._seen = None
 
     def catch_up(self, progress: Callable[[str, int], None] | None = None) -> None:
-        """Cheap when nothing changed: one ref read."""
+        """Cheap when nothing changed: one ref read. A view that fails is logged and left behind (its status
+        says so) instead of failing the request that a commit or a read is serving."""
         head = self.store.head()
-        if head is None or head == self._seen_head:
+        if head is None:
+            return
+        views = [view for view in self.views if self.active(view)]
+        seen = (head, tuple(view.name for view in views))
+        if seen == self._seen:
             return
         with self._lock:
-            for view in self.views:
-                self._catch_up_view(view, head, progress)
-            self._seen_head = head
+            healthy = True
+            for view in views:
+                try:
+                    self._catch_up_view(view, head, progress)
+                    self.failures.pop(view.name, None)
+                except Exception as exc:  # noqa: BLE001 (one broken view must not take the site down)
+                    log.exception("view %s could not catch up", view.name)
+                    self.failures[view.name] = f"{type(exc).__name__}: {exc}"
+                    healthy = False
+            if healthy:
+                self._seen = seen
 
     def _catch_up_view(self, view: View, head: str, progress) -> None:
         while True:
@@ -120,7 +137,7 @@ class ViewRunner:
                     with self.db.session() as session:
                         view.reset(session)
                         session.merge(ViewState(name=view.name, revision=""))
-            self._seen_head = None
+            self._seen = None
         self.catch_up(progress)
 
     def status(self) -> list[ViewStatus]:
