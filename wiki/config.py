@@ -22,18 +22,37 @@ class Config:
     instance_dir: Path = ROOT / "instance"
     database_url: str = ""
     redis_url: str = ""
-    admin_password: str = ""
+    admin_password: str = field(default="", repr=False)
     branch: str = "main"
     theme: str = "default"
-    secret_key: str = ""
+    secret_key: str = field(default="", repr=False)
     max_page_bytes: int = 1024 * 1024
     max_upload_bytes: int = 20 * 1024 * 1024
     max_message_chars: int = 500
     token_days: int = 30
-    session_hours: int = 12
+    session_hours: int = 12  # a session unused this long ends (the signed cookie's age, refreshed on use)
+    session_absolute_hours: int = 24  # and any session ends this long after signing in, used or not
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     secure_cookies: bool = False
+    # LDAP: sign-in against the staff directory, and the org chart from it. Secrets come only from the
+    # environment (never the content repository) and are kept out of repr() and so out of logs.
+    ldap_url: str = ""
+    ldap_user_base: str = ""
+    ldap_group_base: str = ""
+    ldap_department_base: str = ""
+    ldap_bind_dn: str = ""
+    ldap_bind_password: str = field(default="", repr=False)
+    ldap_user_filter: str = ""
+    ldap_timeout: int = 5
+    ldap_orgchart_minutes: int = 5  # how long the directory's org chart is cached
+    ldap_default_role: str = "editor"  # role of an account made by a first directory sign-in
+    # sign-in throttling: failures per account and per address within the window, then a lockout
+    signin_window_minutes: int = 15
+    signin_account_limit: int = 5
+    signin_address_limit: int = 20
+    signin_lockout_minutes: int = 15
+    signin_delay_per_failure: float = 0.25
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -58,6 +77,20 @@ class Config:
             "admin_password": _env("MADANG_ADMIN_PASSWORD", ""),
             "secret_key": _env("MADANG_SECRET_KEY", ""),
             "secure_cookies": _env("MADANG_SECURE_COOKIES", "") in ("1", "true", "yes"),
+            "session_hours": int(_env("MADANG_SESSION_HOURS", str(cls.session_hours))),
+            "session_absolute_hours": int(_env("MADANG_SESSION_ABSOLUTE_HOURS", str(cls.session_absolute_hours))),
+            "ldap_url": _env("MADANG_LDAP_URL", ""),
+            "ldap_user_base": _env("MADANG_LDAP_USER_BASE", ""),
+            "ldap_group_base": _env("MADANG_LDAP_GROUP_BASE", ""),
+            "ldap_department_base": _env("MADANG_LDAP_DEPARTMENT_BASE", ""),
+            "ldap_bind_dn": _env("MADANG_LDAP_BIND_DN", ""),
+            "ldap_bind_password": _env("MADANG_LDAP_BIND_PASSWORD", ""),
+            "ldap_user_filter": _env("MADANG_LDAP_USER_FILTER", ""),
+            "ldap_timeout": int(_env("MADANG_LDAP_TIMEOUT", str(cls.ldap_timeout))),
         }
         values.update(overrides)
         return cls(**values)
+
+    @property
+    def ldap_configured(self) -> bool:
+        return bool(self.ldap_url and self.ldap_user_base)

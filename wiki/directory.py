@@ -25,6 +25,9 @@ class DirectoryUnavailable(MadangError):
     status, code = 503, "directory_unavailable"
 
 
+UNREACHABLE = "The staff directory (LDAP) cannot be reached right now; local accounts can still sign in."
+
+
 @dataclass
 class LdapSettings:
     url: str
@@ -48,6 +51,7 @@ class DirectoryPerson:
     title: str = ""
     phone: str = ""
     groups: list[str] = field(default_factory=list)
+    department_id: str = ""  # departmentNumber: the org chart's department id
 
 
 PERSON_ATTRIBUTES = ["uid", "cn", "displayName", "mail", "ou", "title", "telephoneNumber", "departmentNumber"]
@@ -64,21 +68,28 @@ class LdapDirectory:
 
     def authenticate(self, username: str, password: str) -> DirectoryPerson:
         """The person if the directory accepts the password; Unauthorized or DirectoryUnavailable otherwise."""
-        if not username or not password:
+        if not username or not password or len(username) > 256 or len(password) > 1024:
             raise Unauthorized("The user name or password is wrong.")
         try:
             person = self._find(username)
-            if person is None:
-                raise Unauthorized("The user name or password is wrong.")
+        except LDAPBindError as exc:  # the service account itself was refused: a setting, not the person
+            raise DirectoryUnavailable("The staff directory (LDAP) refused Madang's own account; tell the "
+                                       "administrators. Local accounts can still sign in.") from exc
+        except LDAPSocketOpenError as exc:
+            raise DirectoryUnavailable(UNREACHABLE) from exc
+        except LDAPException as exc:
+            raise DirectoryUnavailable(f"The staff directory (LDAP) answered with an error: {type(exc).__name__}."
+                                       ) from exc
+        if person is None:
+            raise Unauthorized("The user name or password is wrong.")
+        try:
             with self._connection(person.dn, password) as conn:
                 conn.bind()
             return person
         except (LDAPBindError, LDAPInvalidCredentialsResult) as exc:
             raise Unauthorized("The user name or password is wrong.") from exc
         except LDAPSocketOpenError as exc:
-            raise DirectoryUnavailable(
-                "The staff directory (LDAP) cannot be reached right now; local accounts can still sign in."
-            ) from exc
+            raise DirectoryUnavailable(UNREACHABLE) from exc
         except LDAPException as exc:
             raise DirectoryUnavailable(f"The staff directory (LDAP) answered with an error: {type(exc).__name__}."
                                        ) from exc
@@ -115,7 +126,7 @@ class LdapDirectory:
                 username=_first(entry, "uid") or username, dn=entry.entry_dn,
                 name=_first(entry, "displayName") or _first(entry, "cn") or username,
                 email=_first(entry, "mail"), department=_first(entry, "ou"), title=_first(entry, "title"),
-                phone=_first(entry, "telephoneNumber"))
+                phone=_first(entry, "telephoneNumber"), department_id=_first(entry, "departmentNumber"))
             if settings.group_base:
                 group_query = settings.group_filter.format(dn=escape_filter_chars(person.dn))
                 conn.search(settings.group_base, group_query, SUBTREE, attributes=["cn"])

@@ -121,3 +121,57 @@ class AuditEntry(Base):
     target: Mapped[str] = mapped_column(String(1000), default="")
     address: Mapped[str] = mapped_column(String(64), default="")
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+# -- accounts: profiles, roles, tokens' use, preferences, local groups (issue 4) ------------------------------
+# New tables rather than new columns of `users` and `api_tokens`: `create_all` adds tables to an existing
+# database but never columns, and there are no migrations yet.
+
+class AccountProfile(Base):
+    """What an account has besides its password: role, where it comes from, and directory attributes.
+
+    role: admin | editor | reader (a reader never edits, whatever the rules say). source: local | ldap.
+    department_id: the org chart's department id (LDAP departmentNumber), when known."""
+
+    __tablename__ = "account_profiles"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), default="editor")
+    source: Mapped[str] = mapped_column(String(16), default="local")
+    title: Mapped[str] = mapped_column(String(200), default="")
+    phone: Mapped[str] = mapped_column(String(64), default="")
+    department_id: Mapped[str] = mapped_column(String(200), default="")
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class ApiTokenUse(Base):
+    """When an API token was last used (updated at most every few minutes, so reads stay reads)."""
+
+    __tablename__ = "api_token_use"
+    token_id: Mapped[int] = mapped_column(ForeignKey("api_tokens.id", ondelete="CASCADE"), primary_key=True)
+    last_used_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class UserPreference(Base):
+    """A person's preferences: interface language (empty: follow the browser), time zone, editor options."""
+
+    __tablename__ = "user_preferences"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    language: Mapped[str] = mapped_column(String(8), default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="Asia/Seoul")
+    editor_preview: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LocalGroup(Base):
+    """A group Madang itself manages (admins, /admin/groups). Members are in `users.groups`; on an LDAP sign-in
+    the directory's groups replace the others, but a local group's membership stays."""
+
+    __tablename__ = "local_groups"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# A person's recent edits (/people/<username>) read the commits table by author: an index on the new databases.
+Index("ix_commits_author_email_seq", CommitRow.author_email, CommitRow.seq)

@@ -123,19 +123,33 @@ class Wiki:
 
     # -- reading ----------------------------------------------------------------------------------------------
     def get(self, who: Principal | None, path: str, rev: str | None = None) -> PageRecord:
+        """The page now, or as it was at `rev` (also from before a move, under the name it had then)."""
         path = normalize_page_path(path)
         self.require(who, "read", path)
         self.views.catch_up()
-        at = self.store.resolve(rev) if rev else self.store.head()
-        blob = self.store.blob_id(at, page_file(path)) if at else None
-        if blob is None:
-            raise PageNotFound(f"There is no page '{path}'" + (f" at revision {rev}." if rev else "."))
-        last = self._last_change(path, at)
+        if not rev:
+            return self._current(path)
+        at = self.store.resolve(rev)
+        name = path if self.store.blob_id(at, page_file(path)) else self._name_at(path, at)
+        blob = self.store.blob_id(at, page_file(name)) if name else None
+        if blob is None or (name != path and not self.acl.can(who, "read", name)):
+            raise PageNotFound(f"There is no page '{path}' at revision {rev}.")
+        last = self._last_change(name, at)
         text = self.store.read_blob(blob).decode("utf-8", "replace")
-        return PageRecord(path=path, title=title_from_markdown(path, text), markdown=text,
+        return PageRecord(path=name, title=title_from_markdown(name, text), markdown=text,
                           revision=last.revision if last else at, blob=blob,
                           author=Author(last.author_name, last.author_email) if last else ANONYMOUS_AUTHOR,
                           date=last.date if last else datetime.now(UTC), at=at)
+
+    def _current(self, path: str) -> PageRecord:
+        """The hot path of every page view: one primary-key read of the current-pages view and one blob."""
+        with self.db.session() as session:
+            row = session.get(CurrentPage, path)
+        if row is None:
+            raise PageNotFound(f"There is no page '{path}'.")
+        text = self.store.read_blob(row.blob).decode("utf-8", "replace")
+        return PageRecord(path=path, title=row.title, markdown=text, revision=row.revision, blob=row.blob,
+                          author=Author(row.author_name, row.author_email), date=row.date, at=row.revision)
 
     def exists(self, path: str) -> bool:
         with self.db.session() as session:
@@ -213,6 +227,11 @@ class Wiki:
         seq = self._seq_of(revision)
         if seq is None:
             return path
+        row = self._row_at(path, seq)
+        return row.path if row is not None and row.status not in ("D", "X") else None
+
+    def _row_at(self, path: str, seq: int) -> PageRevision | None:
+        """The page's history row for its last change at or before commit `seq`, following moves back."""
         current, upper = path, None
         with self.db.session() as session:
             for _hop in range(1000):
@@ -224,11 +243,38 @@ class Wiki:
                 if moved_in is not None:
                     current, upper = moved_in.other_path, moved_in.id
                     continue
-                row = session.scalar(
+                return session.scalar(
                     select(PageRevision).where(PageRevision.path == current, PageRevision.seq <= seq, *bound)
                     .order_by(PageRevision.id.desc()).limit(1))
-                return current if row is not None and row.status not in ("D", "X") else None
         return None
+
+    def revision_info(self, who: Principal | None, path: str, rev: str) -> PageRevision | None:
+        """The page's history row at `rev` (author, date, message, the name it had then), None if none."""
+        path = normalize_page_path(path)
+        self.require(who, "read", path)
+        seq = self._seq_of(self.store.resolve(rev))
+        row = self._row_at(path, seq) if seq is not None else None
+        if row is None or (row.path != path and not self.acl.can(who, "read", row.path)):
+            return None
+        return row
+
+    def neighbours(self, who: Principal | None, row: PageRevision) -> tuple[PageRevision | None,
+                                                                                PageRevision | None]:
+        """The page's change before and after a history row, across moves: for 'previous/next change' links."""
+        with self.db.session() as session:
+            older_path = row.other_path if row.status == "R" and row.other_path else row.path
+            older = session.scalar(select(PageRevision).where(PageRevision.path == older_path,
+                                                              PageRevision.id < row.id)
+                                   .order_by(PageRevision.id.desc()).limit(1))
+            newer = session.scalar(select(PageRevision).where(PageRevision.path == row.path,
+                                                              PageRevision.id > row.id)
+                                   .order_by(PageRevision.id.asc()).limit(1))
+            if newer is not None and newer.status == "X":
+                newer = session.scalar(select(PageRevision).where(
+                    PageRevision.path == newer.other_path, PageRevision.seq == newer.seq,
+                    PageRevision.status == "R"))
+        visible = [r if r is not None and self.acl.can(who, "read", r.path) else None for r in (older, newer)]
+        return visible[0], visible[1]
 
     def diff(self, who: Principal | None, path: str, rev_from: str | None, rev_to: str | None) -> dict:
         path = normalize_page_path(path)
@@ -312,7 +358,7 @@ class Wiki:
                 for row in rows:
                     visible = [p for p in row.paths if self.acl.can_file(who, "read", p)]
                     if visible:
-                        items.append({"row": row, "paths": visible})
+                        items.append(_change_item(row, visible))
                 before = rows[-1].seq
         more = len(items) > limit
         items = items[:limit]
@@ -455,6 +501,27 @@ class Wiki:
     def diff_html(self, old: str, new: str) -> dict:
         return {"ops": diffing.diff_ops(old, new), "inline": diffing.inline_html(old, new),
                 "side_by_side": diffing.side_by_side_html(old, new)}
+
+
+@dataclass(frozen=True)
+class ChangeRow:
+    """One site-wide change as a reader may see it."""
+
+    seq: int
+    revision: str
+    author_name: str
+    author_email: str
+    date: datetime
+    message: str
+
+
+def _change_item(row: CommitRow, visible: list[str]) -> dict:
+    """A commit that also touched files the reader may not read keeps its message to itself: messages name
+    paths (`이동: 인사/… → 공개/…`) and say what changed."""
+    partial = len(visible) < len(row.paths)
+    shown = ChangeRow(row.seq, row.revision, row.author_name, row.author_email, row.date,
+                      "" if partial else row.message)
+    return {"row": shown, "paths": visible, "partial": partial}
 
 
 _SYSTEM = Principal("system", "Madang", "madang@localhost", is_admin=True)

@@ -2,7 +2,7 @@
 
 Layout of the content repository (documented in the README):
     pages/<page path>.md               the page's Markdown
-    attachments/<page path>/<name>     files attached to the page
+    attachments/<page path>.files/<name>  files attached to the page
     site/                              site settings (rules, plugins, theme)
 """
 from __future__ import annotations
@@ -14,6 +14,7 @@ from .errors import InvalidPath
 PAGES_DIR = "pages/"
 ATTACHMENTS_DIR = "attachments/"
 PAGE_SUFFIX = ".md"
+FILES_SUFFIX = ".files"  # attachments/<page>.files/<name>: no page part may end so, so nothing ever clashes
 MAX_SEGMENT_BYTES = 240  # file systems allow 255 bytes a name; leave room for the suffix
 MAX_PATH_BYTES = 1000
 FORBIDDEN_CHARS = set('\\#|[]<>?*"')
@@ -41,9 +42,11 @@ def _check_segment(segment: str, whole: str) -> None:
         raise InvalidPath(f"'{segment}' is a reserved word and cannot be used as a page name part.")
     if segment != segment.strip():
         raise InvalidPath("A page name part may not start or end with a space.")
-    if segment.lower().endswith(PAGE_SUFFIX):
-        # page `a` is the file pages/a.md, so a part `a.md` would make pages/a.md a folder as well
-        raise InvalidPath(f"A page name part may not end in '{PAGE_SUFFIX}': '{segment}'.")
+    for suffix in (PAGE_SUFFIX, FILES_SUFFIX):
+        if segment.lower().endswith(suffix):
+            # page `a` is the file pages/a.md and its files are in attachments/a.files/: a part `a.md` or
+            # `a.files` would make those a folder of another page as well
+            raise InvalidPath(f"A page name part may not end in '{suffix}': '{segment}'.")
 
 
 def normalize_page_path(raw: str) -> str:
@@ -80,11 +83,11 @@ def page_file(path: str) -> str:
 
 
 def attachment_dir(path: str) -> str:
-    return f"{ATTACHMENTS_DIR}{path}/"
+    return f"{ATTACHMENTS_DIR}{path}{FILES_SUFFIX}/"
 
 
 def attachment_file(path: str, name: str) -> str:
-    return f"{ATTACHMENTS_DIR}{path}/{name}"
+    return f"{ATTACHMENTS_DIR}{path}{FILES_SUFFIX}/{name}"
 
 
 def page_from_file(file_path: str) -> str | None:
@@ -98,9 +101,10 @@ def attachment_from_file(file_path: str) -> tuple[str, str] | None:
     """(page path, attachment name) for an attachment file, else None."""
     if not file_path.startswith(ATTACHMENTS_DIR):
         return None
-    rest = file_path[len(ATTACHMENTS_DIR):]
-    page, _, name = rest.rpartition("/")
-    return (page, name) if page and name else None
+    folder, _, name = file_path[len(ATTACHMENTS_DIR):].rpartition("/")
+    if not name or not folder.endswith(FILES_SUFFIX) or len(folder) == len(FILES_SUFFIX):
+        return None
+    return folder[:-len(FILES_SUFFIX)], name
 
 
 def title_of(path: str) -> str:

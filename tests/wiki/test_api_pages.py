@@ -236,8 +236,8 @@ def test_delete_takes_the_attachments_along_but_not_the_child_pages(client, kim,
     assert client.put(url("부서/총무과", "/attachments/사진.png"), data=b"\x89PNG2", headers=kim).status_code == 201
     assert client.delete(url("부서"), headers=kim).status_code == 200
     files = git(madang.store.path, "ls-tree", "-r", "-z", "--name-only", "main").split("\0")
-    assert "attachments/부서/조직도.png" not in files
-    assert "attachments/부서/총무과/사진.png" in files and "pages/부서/총무과.md" in files
+    assert "attachments/부서.files/조직도.png" not in files
+    assert "attachments/부서/총무과.files/사진.png" in files and "pages/부서/총무과.md" in files
 
 
 def test_move_and_history_follows_the_page(client, kim, lee, madang):
@@ -501,14 +501,15 @@ def test_attachment_refusals(tmp_path):
     app.extensions["madang"].db.engine.dispose()
 
 
-def test_an_attachment_never_replaces_another_pages_attachments(client, kim):
+def test_a_page_and_its_child_page_keep_their_attachments_apart(client, kim):
     save(client, "부서", "부서\n", kim)
     save(client, "부서/자료", "하위 문서\n", kim)
     assert client.put(url("부서", "/attachments/자료"), data=b"file named like the child page",
                       headers=kim).status_code == 201
-    assert_error(client.put(url("부서/자료", "/attachments/사진.png"), data=b"\x89PNG", headers=kim), 400,
-                 "invalid_path")
+    assert client.put(url("부서/자료", "/attachments/사진.png"), data=b"\x89PNG", headers=kim).status_code == 201
     assert client.get(url("부서", "/attachments/자료")).data == b"file named like the child page"
+    assert client.get(url("부서/자료", "/attachments/사진.png")).data == b"\x89PNG"
+    assert [a["name"] for a in client.get(url("부서", "/attachments")).get_json()["items"]] == ["자료"]
 
 
 @pytest.mark.parametrize("name, payload", [

@@ -108,17 +108,24 @@ def test_layout_round_trips():
     path = "행정포털/사용법"
     assert page_file(path) == "pages/행정포털/사용법.md"
     assert page_from_file(page_file(path)) == path
-    assert attachment_dir(path) == "attachments/행정포털/사용법/"
-    assert attachment_file(path, "청사.png") == "attachments/행정포털/사용법/청사.png"
+    assert attachment_dir(path) == "attachments/행정포털/사용법.files/"
+    assert attachment_file(path, "청사.png") == "attachments/행정포털/사용법.files/청사.png"
     assert attachment_from_file(attachment_file(path, "청사.png")) == (path, "청사.png")
 
 
 @pytest.mark.parametrize("file_path", ["site/acl.json", "pages/readme.txt", "attachments/x.png", "pages.md",
-                                       "README.md"])
+                                       "README.md", "attachments/행정포털/사용법/청사.png", "attachments/.files/x"])
 def test_files_that_are_neither_pages_nor_attachments(file_path):
-    # `attachments/x.png` has no page folder, so it belongs to no page either
+    # an attachment lives in a `<page>.files/` folder; anything else under attachments/ belongs to no page
     assert page_from_file(file_path) is None
     assert attachment_from_file(file_path) is None
+
+
+def test_a_page_and_its_child_never_share_an_attachment_folder():
+    assert not attachment_file("공지", "하위").startswith(attachment_dir("공지/하위"))
+    assert not attachment_dir("공지/하위").startswith(attachment_file("공지", "하위") + "/")
+    with pytest.raises(InvalidPath):
+        normalize_page_path("공지/사진.files")
 
 
 def test_title_is_the_last_segment():

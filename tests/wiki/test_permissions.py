@@ -1,6 +1,7 @@
 """A page under `인사/` readable only by group:hr: everyone else gets 404 everywhere and never sees it in a list."""
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from urllib.parse import quote
@@ -201,10 +202,24 @@ def test_every_get_route_keeps_the_restricted_page_secret(app, client, site):
     assert hr_saw_it  # the same walk does reach the secret for someone who may read it
 
 
-@pytest.mark.xfail(strict=True, reason="wiki/web/rendering.py asks Wiki.existing() without the reader: a link to a "
-                                       "page the reader may not read is drawn as existing, not as a red link")
 def test_links_do_not_reveal_that_a_restricted_page_exists(client, site):
     client.put(url(PUBLIC), json={"markdown": f"[[{SECRET}]] 그리고 [[인사/없는 문서]]\n"}, headers=site["hr"])
     html = client.get(url(PUBLIC, "?render=html"), headers=site["reader"]).get_json()["html"]
     classes = re.findall(r'<a class="([^"]*)"', html)
     assert len(classes) == 2 and classes[0] == classes[1], html
+
+
+def test_a_change_that_also_touched_a_restricted_page_keeps_its_message_to_itself(client, site):
+    moved = client.post(url(SECRET, "/move"), json={"to": "공개/옮긴 문서", "message": f"{SECRET} 공개 전환"},
+                        headers=site["hr"])
+    assert moved.status_code == 200, moved.get_json()
+    for who in ("anonymous", "reader"):
+        headers = site.get(who, {})
+        items = client.get("/api/v1/changes", headers=headers).get_json()["items"]
+        top = items[0]
+        assert top["revision"] == moved.get_json()["revision"]
+        assert sorted(top["paths"]) == [f"attachments/공개/옮긴 문서.files/{SECRET_FILE}", "pages/공개/옮긴 문서.md"]
+        assert top["message"] == ""
+        assert SECRET not in json.dumps(items, ensure_ascii=False)
+    hr_top = client.get("/api/v1/changes", headers=site["hr"]).get_json()["items"][0]
+    assert hr_top["message"] == f"{SECRET} 공개 전환"

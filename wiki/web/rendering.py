@@ -6,7 +6,7 @@ from collections import OrderedDict
 from urllib.parse import quote
 
 from .. import markup
-from .context import core
+from .context import core, user
 
 _CACHE: OrderedDict = OrderedDict()
 _LINKS: OrderedDict = OrderedDict()
@@ -49,7 +49,7 @@ def render(markdown: str, path: str, blob: str | None = None) -> markup.Rendered
     if links is None:
         links = markup.extract_links(markdown)
         _remember(_LINKS, blob, links)
-    existing = frozenset(core().wiki.existing(links)) if links else frozenset()
+    existing = _visible_existing(links)
     key = (blob, path, existing)
     rendered = _recall(_CACHE, key)
     if rendered is None:
@@ -58,8 +58,17 @@ def render(markdown: str, path: str, blob: str | None = None) -> markup.Rendered
     return rendered
 
 
+def _visible_existing(links: list[str]) -> frozenset:
+    """Linked pages that exist *for this reader*: a page they may not read is drawn as missing, so a link
+    never reveals it."""
+    if not links:
+        return frozenset()
+    acl, who = core().acl, user()
+    return frozenset(p for p in core().wiki.existing(links) if acl.can(who, "read", p))
+
+
 def _render(markdown: str, path: str, existing: frozenset | None) -> markup.Rendered:
     if existing is None:
-        existing = frozenset(core().wiki.existing(markup.extract_links(markdown)))
+        existing = _visible_existing(markup.extract_links(markdown))
     return markup.render(markdown, page_exists=lambda p: p in existing, page_url=page_url, edit_url=edit_url,
                          attachment_url=lambda name: attachment_url(path, name))

@@ -40,7 +40,6 @@ bp = Blueprint("ui", __name__)
 SEOUL = ZoneInfo("Asia/Seoul")
 LIST_LIMIT = 50  # rows a list screen shows at once
 HOME_CHANGES, HOME_PAGES = 12, 40
-HISTORY_SCAN = 500  # revisions the diff screen reads to name both sides and find neighbours
 LANG_COOKIE_AGE = timedelta(days=365)
 
 
@@ -264,16 +263,8 @@ def view(path: str):
 
 
 def old_revision(path: str, rev: str) -> PageRecord:
-    """The page as it was at rev, also from before a move (when it had another name): history knows the name."""
-    try:
-        return wiki().get(user(), path, rev)
-    except PageNotFound:
-        rows = scan_history(path)  # first: it checks that the person may read the page at all
-        full = core().store.resolve(rev)
-        row = next((r for r in rows if r.revision == full), None)
-        if row is None or row.path == path:
-            raise
-        return wiki().get(user(), row.path, full)
+    """The page as it was at rev, also from before a move (the core finds the name it had then)."""
+    return wiki().get(user(), path, rev)
 
 
 def page_context(path: str, record: PageRecord, rev: str | None) -> dict:
@@ -314,34 +305,17 @@ def diff(path: str):
     inline = request.args.get("view") == "inline"
     old, new = result["old"], result["new"]
     body = diffing.inline_html(old, new) if inline else diffing.side_by_side_html(old, new)
-    rows = scan_history(path)
     return render_template("diff.html", path=path, title=title_of(path), inline=inline, same=old == new,
-                           diff=Markup(body), crumbs=crumbs(path),
-                           **diff_sides(rows, result["from"], result["to"]))
+                           diff=Markup(body), crumbs=crumbs(path), **diff_sides(path, result["from"], result["to"]))
 
 
-def scan_history(path: str) -> list:
-    """The page's newest revisions (bounded), to name a diff's two sides and find the changes around them."""
-    rows: list = []
-    cursor = None
-    while len(rows) < HISTORY_SCAN:
-        page = wiki().history(user(), path, limit=100, cursor=cursor)
-        rows.extend(page.items)
-        if page.next is None:
-            break
-        cursor = page.next
-    return rows
-
-
-def diff_sides(rows: list, rev_from: str | None, rev_to: str) -> dict:
-    """Both sides' history rows (None when not among the scanned ones) and the previous and next diffs."""
-    where = {row.revision: i for i, row in reversed(list(enumerate(rows)))}
-    i_from, i_to = where.get(rev_from or ""), where.get(rev_to)
-    older = rows[i_from + 1] if i_from is not None and i_from + 1 < len(rows) else None
-    newer = rows[i_to - 1] if i_to is not None and i_to > 0 else None
-    return {"rev_from": rev_from, "rev_to": rev_to,
-            "row_from": rows[i_from] if i_from is not None else None,
-            "row_to": rows[i_to] if i_to is not None else None,
+def diff_sides(path: str, rev_from: str | None, rev_to: str) -> dict:
+    """Both sides' history rows and the previous and next diffs, from the per-page history index."""
+    row_from = wiki().revision_info(user(), path, rev_from) if rev_from else None
+    row_to = wiki().revision_info(user(), path, rev_to)
+    older = wiki().neighbours(user(), row_from)[0] if row_from else None
+    newer = wiki().neighbours(user(), row_to)[1] if row_to else None
+    return {"rev_from": rev_from, "rev_to": rev_to, "row_from": row_from, "row_to": row_to,
             "prev": (older.revision, rev_from) if older and rev_from else None,
             "next": (rev_to, newer.revision) if newer else None}
 
