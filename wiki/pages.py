@@ -31,7 +31,7 @@ from .paths import (
     page_file,
     page_from_file,
 )
-from .store import Author, CommitResult, ContentStore
+from .store import LRU, Author, CommitResult, ContentStore
 from .views import ViewRunner, title_from_markdown
 
 BLOCKED_EXTENSIONS = {".exe", ".bat", ".cmd", ".com", ".scr", ".msi", ".ps1", ".vbs", ".jar", ".dll"}
@@ -108,6 +108,7 @@ class Wiki:
                  acl: Permissions) -> None:
         self.config, self.store, self.db, self.views, self.acl = config, store, db, views, acl
         self.after_commit: list[Callable[[CommitResult], None]] = []
+        self._memo = LRU(20_000)
 
     # -- permission -------------------------------------------------------------------------------------------
     def require(self, who: Principal | None, action: str, path: str) -> None:
@@ -156,11 +157,20 @@ class Wiki:
             return session.get(CurrentPage, path) is not None
 
     def existing(self, paths: Iterable[str]) -> set[str]:
-        paths = list(dict.fromkeys(paths))
+        """Which of these pages exist now (for red links); remembered until the next commit."""
+        paths = tuple(dict.fromkeys(paths))
         if not paths:
             return set()
+        return set(self._at_head("existing", paths, lambda: frozenset(self._existing(paths))))
+
+    def _existing(self, paths: tuple[str, ...]) -> list[str]:
         with self.db.session() as session:
-            return set(session.scalars(select(CurrentPage.path).where(CurrentPage.path.in_(paths))))
+            return list(session.scalars(select(CurrentPage.path).where(CurrentPage.path.in_(paths))))
+
+    def _at_head(self, kind: str, key: object, compute: Callable[[], object]):
+        """Memoise a view read for the current head: any commit, by any process, gives a new head and so
+        new answers; views are caught up before this is asked."""
+        return self._memo.get_or((kind, self.store.head(), key), compute)
 
     def _seq_of(self, revision: str) -> int | None:
         with self.db.session() as session:
@@ -317,10 +327,13 @@ class Wiki:
         path = normalize_page_path(path)
         self.require(who, "read", path)
         self.views.catch_up()
-        with self.db.session() as session:
-            sources = session.scalars(select(PageLink.source).where(PageLink.target == path)
-                                      .order_by(PageLink.source)).all()
+        sources = self._at_head("backlinks", path, lambda: tuple(self._backlinks(path)))
         return [s for s in sources if self.acl.can(who, "read", s)]
+
+    def _backlinks(self, path: str) -> list[str]:
+        with self.db.session() as session:
+            return list(session.scalars(select(PageLink.source).where(PageLink.target == path)
+                                        .order_by(PageLink.source)))
 
     def list_pages(self, who: Principal | None, prefix: str = "", limit: int = 50,
                    cursor: str | None = None) -> Page:

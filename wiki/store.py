@@ -23,7 +23,8 @@ from pathlib import Path
 import git
 from gitdb.base import IStream
 
-from .errors import AlreadyExists, EditConflict, InvalidPath, RevisionNotFound, StoreBusy
+from .errors import AlreadyExists, EditConflict, RevisionNotFound, StoreBusy
+from .gitobjects import Entries, TreeBuilder, commit_bytes, parse_tree, store_object
 
 ZERO = "0" * 40
 HEX_RE = re.compile(r"^[0-9a-f]{4,40}$")
@@ -69,11 +70,23 @@ class LoggedCommit:
     changes: list[RawChange] = field(default_factory=list)
 
 
-class _LRU(OrderedDict):
+BLOB_CACHE_MAX = 256 * 1024
+
+
+class LRU(OrderedDict):
+    """A small thread-safe least-recently-used map, for answers that never go stale (keyed by ids)."""
+
     def __init__(self, size: int) -> None:
         super().__init__()
         self.size = size
         self.lock = threading.Lock()
+
+    def get(self, key, default=None):
+        with self.lock:
+            if key in self:
+                self.move_to_end(key)
+                return self[key]
+        return default
 
     def get_or(self, key, compute):
         with self.lock:
@@ -96,7 +109,13 @@ class ContentStore:
         self.branch = branch
         self.ref = f"refs/heads/{branch}"
         self._local = threading.local()
-        self._lookups = _LRU(200_000)
+        self._lookups = LRU(200_000)
+        self._blobs = LRU(4096)
+        self._sizes = LRU(100_000)
+        self._listings = LRU(20_000)
+        self._trees = LRU(20_000)
+        self._builder = TreeBuilder(self._read_tree, lambda kind, data: store_object(self.repo.odb, kind, data))
+        self._ref_file = str(self.path / self.ref)
         self.ensure()
 
     # -- plumbing ---------------------------------------------------------------------------------------------
@@ -133,10 +152,14 @@ class ContentStore:
 
     # -- reading ----------------------------------------------------------------------------------------------
     def head(self) -> str | None:
-        """The branch's commit id, read from the ref files without spawning git."""
-        loose = self.path / self.ref
+        """The branch's commit id, read from the ref files without spawning git (a few microseconds: it is
+        asked on every request, and must see other processes' commits at once)."""
         try:
-            value = loose.read_text().strip()
+            fd = os.open(self._ref_file, os.O_RDONLY)
+            try:
+                value = os.read(fd, 128).strip().decode("ascii")
+            finally:
+                os.close(fd)
             if value:
                 return value
         except FileNotFoundError:
@@ -153,6 +176,13 @@ class ContentStore:
         rev = (rev or "").strip().lower()
         if not HEX_RE.match(rev):
             raise RevisionNotFound(f"'{rev[:50]}' is not a revision id.")
+        if len(rev) == 40:  # the usual case (API clients, forms): ask the object database, spawn nothing
+            try:
+                if self.repo.odb.info(bytes.fromhex(rev)).type == b"commit":
+                    return rev
+            except (ValueError, git.BadObject, git.BadName):
+                pass
+            raise RevisionNotFound(f"Revision '{rev}' does not exist.")
         proc = self._git("rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", check=False)
         if proc.returncode != 0:
             raise RevisionNotFound(f"Revision '{rev}' does not exist.")
@@ -175,20 +205,30 @@ class ContentStore:
         return obj.hexsha if obj.type == "blob" else None
 
     def read_blob(self, blob: str) -> bytes:
-        return self.repo.odb.stream(bytes.fromhex(blob)).read()
+        """Blob contents; small blobs (pages) are kept in memory, since a blob id never changes its content."""
+        cached = self._blobs.get(blob)
+        if cached is not None:
+            return cached
+        data = self.repo.odb.stream(bytes.fromhex(blob)).read()
+        if len(data) <= BLOB_CACHE_MAX:
+            self._blobs.get_or(blob, lambda: data)
+        return data
 
     def blob_size(self, blob: str) -> int:
-        return self.repo.odb.info(bytes.fromhex(blob)).size
+        return self._sizes.get_or(blob, lambda: self.repo.odb.info(bytes.fromhex(blob)).size)
 
     def read(self, file_path: str, rev: str | None = None) -> bytes | None:
         blob = self.blob_id(rev, file_path)
         return None if blob is None else self.read_blob(blob)
 
     def list_files(self, prefix: str, rev: str | None = None) -> list[tuple[str, str]]:
-        """(path, blob) of every file under prefix (a folder path ending in '/')."""
+        """(path, blob) of every file under prefix (a folder path ending in '/'); cached per commit."""
         rev = rev or self.head()
         if rev is None:
             return []
+        return list(self._listings.get_or((rev, prefix), lambda: tuple(self._list_files(prefix, rev))))
+
+    def _list_files(self, prefix: str, rev: str) -> list[tuple[str, str]]:
         try:
             tree = self.repo.commit(rev).tree
             if prefix.strip("/"):
@@ -311,50 +351,21 @@ class ContentStore:
 
     def _write_commit(self, changes: dict[str, bytes | None], head: str | None, author: Author,
                       message: str, allow_empty: bool = False) -> tuple[str, bool]:
-        self._check_clashes(changes, head)
-        lines = []
-        for path, content in changes.items():
-            if content is None:
-                lines.append(f"0 {ZERO}\t{path}")
-            else:
-                lines.append(f"100644 {self._store_blob(content)}\t{path}")
-        with tempfile.TemporaryDirectory(prefix="madang-index-") as tmp:
-            env = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}
-            if head:
-                self._git("read-tree", head, env=env)
-            if lines:
-                self._git("update-index", "-z", "--index-info",
-                          input="\0".join(lines).encode("utf-8") + b"\0", env=env)
-            tree = self._git("write-tree", env=env).stdout.decode().strip()
-        if head and not allow_empty and tree == self.repo.commit(head).tree.hexsha:
+        """Blobs, the trees on the changed paths and the commit, straight into the object database (no git
+        process); a file where a folder is, or a folder where a file is, raises InvalidPath."""
+        blobs = {path: (None if content is None else self._store_blob(content)) for path, content in changes.items()}
+        head_tree = self.repo.commit(head).tree.binsha if head else None
+        tree = self._builder.apply(head_tree, blobs)
+        if head and not allow_empty and tree == head_tree:
             return head, False
-        stamp = f"@{int(time.time())} +0000"
-        env = {"GIT_AUTHOR_NAME": _ident(author.name) or _ident(author.email) or "unknown",
-               "GIT_AUTHOR_EMAIL": _ident(author.email), "GIT_AUTHOR_DATE": stamp,
-               "GIT_COMMITTER_NAME": SYSTEM_NAME, "GIT_COMMITTER_EMAIL": SYSTEM_EMAIL,
-               "GIT_COMMITTER_DATE": stamp}
-        args = ["commit-tree", tree] + (["-p", head] if head else []) + ["-F", "-"]
-        message = message.translate(_LOG_SEPARATORS)
-        new = self._git(*args, input=message.encode("utf-8"), env=env).stdout.decode().strip()
-        return new, True
+        stamp = f"{int(time.time())} +0000"
+        name = _ident(author.name) or _ident(author.email) or "unknown"
+        body = commit_bytes(tree.hex(), [head] if head else [], f"{name} <{_ident(author.email)}> {stamp}",
+                            f"{SYSTEM_NAME} <{SYSTEM_EMAIL}> {stamp}", message.translate(_LOG_SEPARATORS))
+        return store_object(self.repo.odb, b"commit", body).hex(), True
 
-    def _check_clashes(self, changes: dict[str, bytes | None], head: str | None) -> None:
-        """Refuse a file where a folder is, or a folder where a file is: `update-index --index-info` would
-        otherwise replace the other side without a word (e.g. the attachment `attachments/a/x` of page `a`
-        would vanish when page `a/x` gets its first attachment)."""
-        root = self.repo.commit(head).tree if head else None
-        for path, content in changes.items():
-            if content is None or (head and self.blob_id(head, path)):
-                continue  # deletions and files that already exist cannot clash
-            parts = path.split("/")
-            for i in range(1, len(parts)):
-                folder = "/".join(parts[:i])
-                if changes.get(folder, b"") is None:
-                    continue  # that file goes away in this very commit
-                if folder in changes or (root is not None and _kind(root, folder) == "blob"):
-                    raise InvalidPath(f"'{path}' cannot be stored: '{folder}' is a file, not a folder.")
-            if root is not None and _kind(root, path) == "tree":
-                raise InvalidPath(f"'{path}' cannot be stored: it is a folder holding other files.")
+    def _read_tree(self, binsha: bytes) -> Entries:
+        return self._trees.get_or(binsha, lambda: parse_tree(self.repo.odb.stream(binsha).read()))
 
     def _store_blob(self, content: bytes) -> str:
         stream = self.repo.odb.store(IStream(b"blob", len(content), BytesIO(content)))
@@ -371,13 +382,6 @@ _LOG_SEPARATORS = {0: None, 0x1E: None, 0x1F: None}  # the record/field separato
 def _ident(value: str) -> str:
     """A name or e-mail git accepts and `log()` can parse back: no control characters, no angle brackets."""
     return "".join(ch for ch in value or "" if ch not in "<>" and ch.isprintable()).strip()
-
-
-def _kind(tree: git.Tree, path: str) -> str | None:
-    try:
-        return (tree / path).type
-    except KeyError:
-        return None
 
 
 def _conflict(path: str, base: bytes, theirs: bytes, yours: bytes, head: str | None) -> EditConflict:

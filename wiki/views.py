@@ -72,16 +72,62 @@ class ViewRunner:
             return
         with self._lock:
             healthy = True
-            for view in views:
-                try:
-                    self._catch_up_view(view, head, progress)
-                    self.failures.pop(view.name, None)
-                except Exception as exc:  # noqa: BLE001 (one broken view must not take the site down)
-                    log.exception("view %s could not catch up", view.name)
-                    self.failures[view.name] = f"{type(exc).__name__}: {exc}"
-                    healthy = False
+            for mark, group in self._by_watermark(views).items():
+                if mark != head:
+                    healthy = self._catch_up_group(group, mark, head, progress) and healthy
             if healthy:
                 self._seen = seen
+
+    def _by_watermark(self, views: list[View]) -> dict[str, list[View]]:
+        """Views that stand at the same commit share one `git log` stream (after a save: all of them)."""
+        groups: dict[str, list[View]] = {}
+        for view in views:
+            groups.setdefault(self._watermark(view.name), []).append(view)
+        return groups
+
+    def _catch_up_group(self, group: list[View], mark: str, head: str, progress) -> bool:
+        expected = {view.name: mark for view in group}
+        pending, fallback, healthy = list(group), [], True
+        for batch in self._batches(mark, head):
+            for view in list(pending):
+                try:
+                    if self._apply_batch(view, expected[view.name], batch):
+                        expected[view.name] = batch[-1].info.revision
+                        if progress:
+                            progress(view.name, len(batch))
+                    else:  # another process moved this view first: follow it on its own
+                        pending.remove(view)
+                        fallback.append(view)
+                except Exception as exc:  # noqa: BLE001 (one broken view must not take the site down)
+                    pending.remove(view)
+                    healthy = False
+                    self._failed(view, exc)
+            if not pending:
+                break
+        for view in pending:
+            self.failures.pop(view.name, None)
+        for view in fallback:
+            try:
+                self._catch_up_view(view, head, progress)
+                self.failures.pop(view.name, None)
+            except Exception as exc:  # noqa: BLE001
+                healthy = False
+                self._failed(view, exc)
+        return healthy
+
+    def _failed(self, view: View, exc: Exception) -> None:
+        log.exception("view %s could not catch up", view.name, exc_info=exc)
+        self.failures[view.name] = f"{type(exc).__name__}: {exc}"
+
+    def _batches(self, mark: str, head: str):
+        batch: list[LoggedCommit] = []
+        for logged in self.store.log(mark or None, head):
+            batch.append(logged)
+            if len(batch) >= BATCH:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
 
     def _catch_up_view(self, view: View, head: str, progress) -> None:
         while True:
