@@ -135,3 +135,53 @@ def git(repo: Path, *args: str) -> str:
     """The real git CLI against the content repository."""
     return subprocess.run(["git", "--git-dir", str(repo), *args], check=True, capture_output=True,
                           text=True).stdout
+
+
+# -- the staff directory: a real slapd for the whole session (tests/support/slapd.py) ---------------------------
+
+@pytest.fixture(scope="session")
+def ldap_server(tmp_path_factory):
+    from tests.support.slapd import start_slapd
+
+    server = start_slapd(tmp_path_factory.mktemp("slapd"))
+    yield server
+    server.stop()
+
+
+def ldap_settings(url: str) -> dict:
+    """Config fields that point Madang at a directory laid out like tests/support/slapd.py's."""
+    from tests.support.slapd import DEPARTMENTS, GROUPS, PEOPLE
+
+    return dict(ldap_url=url, ldap_user_base=PEOPLE, ldap_group_base=GROUPS, ldap_department_base=DEPARTMENTS,
+                ldap_timeout=2)
+
+
+@pytest.fixture
+def ldap_app(tmp_path: Path, ldap_server):
+    """An app whose sign-in and org chart use the real slapd (anonymous search, bind as the person)."""
+    app = create_app(make_config(tmp_path, signin_delay_per_failure=0, **ldap_settings(ldap_server.url)))
+    yield app
+    app.extensions["madang"].store.close()
+    app.extensions["madang"].db.engine.dispose()
+
+
+@pytest.fixture
+def ldap_client(ldap_app):
+    return ldap_app.test_client()
+
+
+def browser_sign_in(client, username: str, password: str, next_url: str = "/", **kwargs):
+    """Sign in through the /login form (with its CSRF token), as a browser does."""
+    import re as _re
+
+    page = client.get("/login", **kwargs).get_data(as_text=True)
+    token = _re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    return client.post("/login", data={"csrf_token": token, "username": username, "password": password,
+                                       "next": next_url}, **kwargs)
+
+
+def csrf_token_of(client, url: str = "/settings") -> str:
+    import re as _re
+
+    page = client.get(url).get_data(as_text=True)
+    return _re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)

@@ -1,12 +1,14 @@
 """One permission function for every question: may this person do this to this thing.
 
 Rules live in the content repository (`site/acl.json`, versioned): a site default and rules by page-path prefix,
-the longest matching prefix winning. Principals: anonymous, staff (anyone signed in), group:NAME, user:NAME.
-Admins may do everything.
+the longest matching prefix winning. Principals: anonymous, staff (anyone signed in), group:NAME, user:NAME,
+role:admin / role:editor / role:reader. Admins may do everything; a reader never edits or administers, even where
+a rule lets staff do it.
 """
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -18,6 +20,7 @@ from .store import ContentStore
 ACL_FILE = "site/acl.json"
 ACTIONS = ("read", "edit", "admin")
 DEFAULT_RULES: dict = {"default": {"read": ["anonymous"], "edit": ["staff"], "admin": []}, "rules": []}
+PRINCIPAL = re.compile(r"^(anonymous|staff|role:(admin|editor|reader)|(group|user):[^\s,:][^,:]{0,199})$")
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,8 @@ class Permissions:
         """The one check: every read and write path asks it."""
         if who is not None and who.is_admin:
             return True
+        if action != "read" and who is not None and not who.may_edit:
+            return False
         rule = self.rule_for(page_path)
         allowed = getattr(rule, action)
         principals = who.principals if who is not None else {"anonymous"}
@@ -103,3 +108,36 @@ def _rule(prefix: str, item: dict) -> Rule:
             raise InvalidInput(f"'{action}' must be a list of principals such as 'staff' or 'group:hr'.")
         values[action] = frozenset(principals)
     return Rule(prefix, values["read"], values["edit"], values["admin"])
+
+
+def validate_rules(data: object) -> dict:
+    """What an admin saves (API and /admin/acl): parse_rules' checks, and every principal spelled as one of
+    the known kinds, so a typo ('stafff', 'group hr') is refused instead of silently matching nobody.
+    Returns the document to store."""
+    if not isinstance(data, dict):
+        raise InvalidInput("The rules must be an object with 'default' and 'rules'.")
+    parse_rules(data)
+    for item in [data.get("default") or {}, *(data.get("rules") or [])]:
+        for action in ACTIONS:
+            for principal in item.get(action, []):
+                if not PRINCIPAL.match(unicodedata.normalize("NFC", principal)):
+                    raise InvalidInput(f"'{principal[:80]}' is not a principal: use anonymous, staff, group:NAME, "
+                                       "user:NAME or role:admin / role:editor / role:reader.")
+    default = {a: list((data.get("default") or {}).get(a, [])) for a in ACTIONS}
+    rules = []
+    for item in data.get("rules") or []:
+        rule = {"prefix": unicodedata.normalize("NFC", item["prefix"]).strip().strip("/").strip() + "/"}
+        rule.update({a: list(item.get(a, [])) for a in ACTIONS})
+        rules.append(rule)
+    return {"default": default, "rules": rules}
+
+
+def principals_text(values: list[str]) -> str:
+    """Principals as the admin table shows them: comma-separated."""
+    return ", ".join(values)
+
+
+def parse_principals(text: str) -> list[str]:
+    """'staff, group:hr' (commas or new lines) as a list; spaces inside a name are kept."""
+    parts = [unicodedata.normalize("NFC", p).strip() for p in re.split(r"[,\n]", text or "")]
+    return [p for p in parts if p]

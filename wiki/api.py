@@ -1,13 +1,19 @@
 """The core's public API for plugins: the one module a plugin imports from `wiki`.
 
-Everything here is a promise to plugin authors; everything else in `wiki/` may change.
+Everything here is a promise to plugin authors (docs/plugins.md); everything else in `wiki/` may change, and a
+test fails when a plugin in `plugins/` imports any other part of `wiki`.
 """
 from __future__ import annotations
+
+import functools
+import unicodedata
+from collections.abc import Callable
 
 import pluggy
 from flask import current_app, g
 
 from .auth import Principal
+from .db import Base, UTCDateTime
 from .errors import (
     AlreadyExists,
     EditConflict,
@@ -22,19 +28,28 @@ from .errors import (
     Unauthorized,
     UnsupportedType,
 )
+from .plugins import guard_socket_handler
 from .store import Author, CommitResult, LoggedCommit, RawChange
+from .web.i18n import add_catalog, current_language, t
+
+MADANG_VERSION = "0.5.0"
+API_VERSION = 1  # raised when something here changes incompatibly
+PLUGIN_FILES = "plugins"  # a plugin's own files in the content repository: plugins/<name>/...
+ASKING = object()  # "the person asking in this request", the default of `who` arguments
 
 hookimpl = pluggy.HookimplMarker("madang")
 
 __all__ = [
-    "AlreadyExists", "Author", "CommitResult", "EditConflict", "Forbidden", "InvalidInput", "InvalidPath",
-    "LoggedCommit", "MadangError", "NotFound", "PageNotFound", "PluginError", "Principal", "RawChange", "TooLarge",
-    "Unauthorized", "UnsupportedType", "core", "current_user", "hookimpl", "plugin_settings",
+    "API_VERSION", "AlreadyExists", "Author", "Base", "CommitResult", "EditConflict", "Forbidden", "InvalidInput",
+    "InvalidPath", "LoggedCommit", "MADANG_VERSION", "MadangError", "NotFound", "PageNotFound", "PluginError",
+    "Principal", "RawChange", "TooLarge", "UTCDateTime", "Unauthorized", "UnsupportedType", "add_catalog", "can",
+    "commit_plugin_files", "core", "current_language", "current_user", "hookimpl", "list_plugin_files",
+    "localized", "plugin_enabled", "plugin_settings", "read_plugin_file", "require_admin", "socket_handler", "t",
 ]
 
 
 def core():
-    """The running site's core objects (store, db, wiki, acl, accounts, plugins, ...)."""
+    """The running site's core objects (store, db, wiki, acl, accounts, plugins, views, audit, ...)."""
     return current_app.extensions["madang"]
 
 
@@ -43,6 +58,80 @@ def current_user() -> Principal | None:
     return g.get("user")
 
 
+def require_admin() -> Principal:
+    """The person asking, when an administrator; otherwise Unauthorized (anonymous) or Forbidden."""
+    from .web.api_auth import require_admin as check  # the web layer's one check (imported late: no cycle)
+
+    return check()
+
+
+def can(action: str, page_path: str, who: Principal | None | object = ASKING) -> bool:
+    """The one permission check ("read", "edit", "admin") on a wiki path, for the person asking by default."""
+    person = current_user() if who is ASKING else who
+    return core().acl.can(person, action, page_path)
+
+
 def plugin_settings(name: str) -> dict:
     """A plugin's settings: its schema's defaults overlaid with what the admin saved."""
     return core().plugins.settings(name)
+
+
+def plugin_enabled(name: str) -> bool:
+    return core().plugins.enabled(name)
+
+
+def localized(text: str | dict | None) -> str:
+    """Text that may be one string or `{"ko": ..., "en": ...}`, in the reader's language (Korean first)."""
+    if isinstance(text, dict):
+        chosen = text.get(current_language()) or text.get("ko")
+        return str(chosen or next(iter(text.values()), ""))
+    return "" if text is None else str(text)
+
+
+# -- the plugin's own files in the content repository -----------------------------------------------------------
+def _plugin_path(plugin: str, path: str) -> str:
+    """`plugins/<plugin>/<path>`, refusing anything that would leave the plugin's own folder."""
+    if plugin not in core().plugins.plugins:
+        raise PluginError(plugin, "commit_plugin_files", "no such plugin is installed")
+    text = unicodedata.normalize("NFC", path or "")
+    parts = text.split("/")
+    if ("\\" in text or any(part in ("", ".", "..") for part in parts)
+            or any(unicodedata.category(ch) == "Cc" for ch in text)):
+        raise InvalidPath(f"'{path}' is not a file path inside the plugin's folder.")
+    return f"{PLUGIN_FILES}/{plugin}/{text}"
+
+
+def commit_plugin_files(plugin: str, changes: dict[str, bytes | str | None], message: str,
+                        who: Principal | None | object = ASKING, parent: str | None = None) -> CommitResult:
+    """Commit files under the plugin's own prefix (`plugins/<plugin>/...`) through the core's write door: one
+    commit, author = `who` (the person asking by default), views and after-commit hooks follow. Values are bytes,
+    text (stored as UTF-8) or None (delete). Pass `parent` (the revision you read) to have a concurrent change
+    merged or raised as EditConflict instead of overwritten. Only an enabled plugin may write."""
+    if not core().plugins.enabled(plugin):
+        raise PluginError(plugin, "commit_plugin_files", "the plugin is disabled")
+    files = {_plugin_path(plugin, path): (value.encode("utf-8") if isinstance(value, str) else value)
+             for path, value in changes.items()}
+    if not files:
+        raise InvalidInput("Nothing to commit.")
+    person = current_user() if who is ASKING else who
+    return core().wiki.commit(files, person, message, parent=parent)
+
+
+def read_plugin_file(plugin: str, path: str, rev: str | None = None) -> bytes | None:
+    """One of the plugin's own files (None when it does not exist)."""
+    return core().store.read(_plugin_path(plugin, path), rev)
+
+
+def list_plugin_files(plugin: str, prefix: str = "") -> list[str]:
+    """The plugin's own files under prefix (a folder, '' for all), as paths relative to its folder."""
+    base = f"{PLUGIN_FILES}/{plugin}/"
+    folder = base + (_plugin_path(plugin, prefix.strip("/"))[len(base):] + "/" if prefix.strip("/") else "")
+    return sorted(path[len(base):] for path, _blob in core().store.list_files(folder))
+
+
+# -- Socket.IO ---------------------------------------------------------------------------------------------------
+def socket_handler(plugin: str) -> Callable[[Callable], Callable]:
+    """Guard a Socket.IO handler (e.g. a method of a class-based Namespace) so it does nothing while the plugin
+    is disabled: it returns False instead, which refuses a connection and answers an acknowledgement with False.
+    Handlers registered through the `socketio` that `madang_socketio` receives are guarded already."""
+    return functools.partial(guard_socket_handler, lambda: core().plugins, plugin)

@@ -18,11 +18,13 @@ from .audit import AuditLog
 from .auth import Accounts
 from .config import ROOT, Config
 from .db import Database
-from .orgchart import RepositoryOrgChart
+from .directory import LdapDirectory, LdapSettings
+from .orgchart import DirectoryOrgChart, RepositoryOrgChart
 from .pages import Wiki
 from .plugins import PluginHost
+from .signin import SignIn
 from .store import ContentStore
-from .throttle import SignInThrottle
+from .throttle import SignInThrottle, ThrottlePolicy
 from .views import HistoryView, PagesView, ViewRunner
 
 log = logging.getLogger("madang")
@@ -44,16 +46,19 @@ class Madang:
     plugins: PluginHost
     audit: AuditLog
     throttle: SignInThrottle
-    orgchart: RepositoryOrgChart
+    orgchart: RepositoryOrgChart | DirectoryOrgChart  # the chart people see: the directory's when LDAP is set
+    directory: LdapDirectory | None = None
+    signin: SignIn | None = None  # the one sign-in path (/login and POST /api/v1/auth/token)
 
 
 def create_app(config: Config | None = None, extra_plugins: tuple = ()) -> Flask:
     """The Flask app; `extra_plugins` registers plugin modules directly (tests use it for fixture plugins)."""
     config = config or Config.from_env()
     config.instance_dir.mkdir(parents=True, exist_ok=True)
-    theme = ROOT / "themes" / config.theme
-    app = Flask("madang", template_folder=str(theme / "templates"), static_folder=str(theme / "static"),
-                static_url_path="/static", instance_path=str(config.instance_dir))
+    default_theme = ROOT / "themes" / "default"  # wiki/web/theming.py puts the chosen theme in front of it
+    app = Flask("madang", template_folder=str(default_theme / "templates"),
+                static_folder=str(default_theme / "static"), static_url_path="/static",
+                instance_path=str(config.instance_dir))
     app.config.update(
         SECRET_KEY=config.secret_key or _instance_secret(config.instance_dir),
         MAX_CONTENT_LENGTH=config.max_upload_bytes + 1024 * 1024,
@@ -82,17 +87,47 @@ def build_core(config: Config, extra_plugins: tuple = ()) -> Madang:
     db = Database(config.database_url)
     db.create_all()  # after the plugins are imported, so their tables exist too
     acl = Permissions(store)
+    plugins.migrate(db)
     views = ViewRunner(store, db, [HistoryView(), PagesView(markup.extract_links)])
-    for plugin_views in plugins.pm.hook.madang_views():
-        for view in plugin_views or ():
-            views.register(view)
+    register_plugin_views(plugins, views)
     views.catch_up()
     accounts = Accounts(db, config.argon2_time_cost, config.argon2_memory_kib)
     _ensure_admin(accounts, config)
     wiki = Wiki(config, store, db, views, acl)
     wiki.after_commit.append(lambda result: plugins.hook("madang_after_commit")(commit=result))
-    return Madang(config, store, db, views, acl, accounts, wiki, plugins, AuditLog(db), SignInThrottle(db),
-                  RepositoryOrgChart(store))
+    audit, throttle = AuditLog(db), SignInThrottle(db, ThrottlePolicy.from_config(config))
+    directory = ldap_directory(config)
+    orgchart = DirectoryOrgChart(directory, config.ldap_orgchart_minutes) if directory else RepositoryOrgChart(store)
+    signin = SignIn(accounts, throttle, audit, directory, config.ldap_default_role)
+    return Madang(config, store, db, views, acl, accounts, wiki, plugins, audit, throttle, orgchart, directory,
+                  signin)
+
+
+def ldap_directory(config: Config) -> LdapDirectory | None:
+    """The staff directory when MADANG_LDAP_URL and MADANG_LDAP_USER_BASE are set."""
+    if not config.ldap_configured:
+        return None
+    settings = LdapSettings(config.ldap_url, config.ldap_user_base, config.ldap_group_base, config.ldap_bind_dn,
+                            config.ldap_bind_password, department_base=config.ldap_department_base,
+                            timeout=config.ldap_timeout)
+    if config.ldap_user_filter:
+        settings.user_filter = config.ldap_user_filter
+    return LdapDirectory(settings)
+
+
+def register_plugin_views(plugins: PluginHost, views: ViewRunner) -> None:
+    """Every installed plugin's views are registered; a disabled (or broken) plugin's views are paused and
+    catch up from their watermark once it is enabled again."""
+    owners = plugins.view_owners
+    for plugin, plugin_views in plugins.call_installed("madang_views"):
+        for view in plugin_views or ():
+            name = getattr(view, "name", None)
+            if not isinstance(name, str) or not name or name in owners or any(v.name == name for v in views.views):
+                plugins.mark_broken(plugin, "madang_views", ValueError(f"a view needs a unique name, not {name!r}"))
+                continue
+            views.register(view)
+            owners[name] = plugin
+    views.active = lambda view: view.name not in owners or plugins.enabled(owners[view.name])
 
 
 def _ensure_admin(accounts: Accounts, config: Config) -> None:

@@ -62,6 +62,8 @@ class Config:
         self.instance_dir = Path(self.instance_dir)
         if not self.database_url:
             self.database_url = f"sqlite:///{self.instance_dir / 'madang.sqlite3'}"
+        if self.ldap_default_role not in ("admin", "editor", "reader"):
+            raise ValueError("MADANG_LDAP_DEFAULT_ROLE must be admin, editor or reader.")
 
     @classmethod
     def from_env(cls, **overrides: object) -> Config:
@@ -87,6 +89,11 @@ class Config:
             "ldap_bind_password": _env("MADANG_LDAP_BIND_PASSWORD", ""),
             "ldap_user_filter": _env("MADANG_LDAP_USER_FILTER", ""),
             "ldap_timeout": int(_env("MADANG_LDAP_TIMEOUT", str(cls.ldap_timeout))),
+            "ldap_orgchart_minutes": int(_env("MADANG_LDAP_ORGCHART_MINUTES", str(cls.ldap_orgchart_minutes))),
+            "ldap_default_role": _env("MADANG_LDAP_DEFAULT_ROLE", cls.ldap_default_role),
+            "signin_account_limit": int(_env("MADANG_SIGNIN_ACCOUNT_LIMIT", str(cls.signin_account_limit))),
+            "signin_address_limit": int(_env("MADANG_SIGNIN_ADDRESS_LIMIT", str(cls.signin_address_limit))),
+            "signin_lockout_minutes": int(_env("MADANG_SIGNIN_LOCKOUT_MINUTES", str(cls.signin_lockout_minutes))),
         }
         values.update(overrides)
         return cls(**values)

@@ -34,7 +34,7 @@ class LdapSettings:
     user_base: str
     group_base: str = ""
     bind_dn: str = ""
-    bind_password: str = ""
+    bind_password: str = field(default="", repr=False)  # never in repr(), so never in a log
     user_filter: str = "(&(objectClass=inetOrgPerson)(uid={username}))"
     group_filter: str = "(&(objectClass=groupOfNames)(member={dn}))"
     department_base: str = ""
@@ -60,10 +60,12 @@ PERSON_ATTRIBUTES = ["uid", "cn", "displayName", "mail", "ou", "title", "telepho
 class LdapDirectory:
     def __init__(self, settings: LdapSettings) -> None:
         self.settings = settings
-        self.server = Server(settings.url, get_info=NONE, connect_timeout=settings.timeout)
 
     def _connection(self, user: str | None = None, password: str | None = None) -> Connection:
-        return Connection(self.server, user=user, password=password, receive_timeout=self.settings.timeout,
+        # A Server object per connection: ldap3 remembers a failed address and skips it for a while, so a shared
+        # one would keep refusing sign-ins for seconds after the directory is back. Making one does no I/O.
+        server = Server(self.settings.url, get_info=NONE, connect_timeout=self.settings.timeout)
+        return Connection(server, user=user, password=password, receive_timeout=self.settings.timeout,
                           raise_exceptions=True, read_only=True)
 
     def authenticate(self, username: str, password: str) -> DirectoryPerson:

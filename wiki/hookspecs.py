@@ -1,9 +1,12 @@
 """Every hook a plugin may implement, in one module (pluggy). Each docstring states the arguments and the return,
-with an example; the plugin authors' guide in the README has a section per hook, and a test fails when a hook
-lacks its section or its test.
+with an example; docs/plugins.md has a section per hook, and tests/wiki/test_plugins_docs.py fails when a hook
+lacks its section or a test that exercises it.
 
 A plugin is a module (usually `plugins/<name>/plugin.py`) with functions decorated by `wiki.api.hookimpl`.
-Hooks are called only for enabled plugins.
+Hooks are called only for enabled plugins, each plugin on its own: one that raises is logged as a `PluginError`
+naming it and the hook, and the others still answer. Registration hooks (`madang_blueprints`, `madang_views`,
+`madang_socketio`, `madang_migrate`) are called once at start for every installed plugin; what they register stays
+silent (404, paused, refused) while the plugin is disabled.
 """
 from __future__ import annotations
 
@@ -14,8 +17,12 @@ hookspec = pluggy.HookspecMarker("madang")
 
 @hookspec
 def madang_plugin_info() -> dict:
-    """Describe the plugin: `{"name", "title", "description", "version"}`; `title`/`description` may be dicts
-    by language (`{"ko": ..., "en": ...}`).
+    """Describe the plugin. Called once when the plugin is loaded, whether or not it is enabled.
+
+    Returns a dict: `name` (the plugin's id: lower-case letters, digits, `_`, `-`), `title` and `description`
+    (text, or a dict by language `{"ko": ..., "en": ...}`), `version` (text), optionally `schema_version` (an
+    integer, the version of its state-database tables, see `madang_migrate`) and `enabled_by_default` (built-in
+    plugins only; a plugin installed from a package always starts disabled).
 
     Example: `return {"name": "boards", "title": {"ko": "게시판", "en": "Boards"}, "version": "1.0"}`
     """
@@ -23,16 +30,22 @@ def madang_plugin_info() -> dict:
 
 @hookspec
 def madang_blueprints() -> list:
-    """Flask blueprints the plugin brings. They are registered at start for every installed plugin and answer
-    404 while the plugin is disabled.
+    """Flask blueprints the plugin brings (routes, and their `template_folder` / `static_folder`). Called once
+    at start for every installed plugin; every route of the blueprints answers 404 while the plugin is disabled.
 
-    Example: `return [bp]` where `bp = Blueprint("boards", __name__, url_prefix="/boards")`
+    Returns a list of `flask.Blueprint`.
+
+    Example: `return [Blueprint("boards", __name__, url_prefix="/boards", template_folder="templates")]`
     """
 
 
 @hookspec
 def madang_nav_items(user) -> list[dict]:
-    """Menu entries for the header, for this person (a `Principal` or None): `[{"label", "url", "order"}]`.
+    """Menu entries for the site's header, for this person (a `Principal`, or None when anonymous). Called for
+    every page that shows the header, so keep it cheap.
+
+    Returns `[{"label", "url", "order"}]`: `label` is text or `{"ko": ..., "en": ...}`, `order` sorts the entries
+    (smaller first, default 50).
 
     Example: `return [{"label": {"ko": "게시판", "en": "Boards"}, "url": "/boards", "order": 20}]`
     """
@@ -43,6 +56,8 @@ def madang_after_commit(commit) -> None:
     """Called after every commit through the write door with a `CommitResult` (`revision`, `merged`).
     Keep it quick; heavy work belongs in a view (`madang_views`), which catches up by watermark.
 
+    Returns nothing.
+
     Example: `notify_watchers(commit.revision)`
     """
 
@@ -50,7 +65,10 @@ def madang_after_commit(commit) -> None:
 @hookspec
 def madang_views() -> list:
     """Views derived from commits (objects with `name`, `reset(session)`, `apply(session, store, commits)`),
-    kept caught up by watermark like the core's.
+    kept caught up by watermark like the core's. Called once at start for every installed plugin; a disabled
+    plugin's views are paused and catch up from their watermark when it is enabled again.
+
+    Returns a list of view objects.
 
     Example: `return [SearchIndexView(index_dir)]`
     """
@@ -59,7 +77,11 @@ def madang_views() -> list:
 @hookspec
 def madang_settings_schema() -> dict:
     """The plugin's settings as a JSON-Schema object; the admin console builds its form from it and validates
-    submitted settings against it.
+    submitted settings against it. Supported property types: `string`, `integer`, `number`, `boolean`, and `enum`
+    on any of them; `default`, `title` and `description` (text or `{"ko", "en"}`), `minimum`, `maximum`,
+    `minLength`, `maxLength`, `pattern`. Called once when the plugin is loaded.
+
+    Returns a dict `{"type": "object", "properties": {...}}`.
 
     Example: `return {"type": "object", "properties": {"page_size": {"type": "integer", "default": 20}}}`
     """
@@ -67,7 +89,67 @@ def madang_settings_schema() -> dict:
 
 @hookspec
 def madang_search_types() -> list[dict]:
-    """Document types the plugin adds to search results: `[{"type", "label"}]`.
+    """Document types the plugin adds to search results, for the search plugin's filters.
+
+    Returns `[{"type", "label"}]`, `label` as text or `{"ko", "en"}`.
 
     Example: `return [{"type": "post", "label": {"ko": "게시글", "en": "Post"}}]`
+    """
+
+
+@hookspec
+def madang_socketio(socketio) -> None:
+    """Register Socket.IO handlers. Called once at start for every installed plugin with the app's SocketIO
+    wrapped for this plugin: handlers registered through its `on(event, namespace=None)` (or `event`,
+    `on_event`) do nothing while the plugin is disabled and refuse new connections. Everything else (`emit`,
+    `send`, `on_namespace`, ...) is the real SocketIO; decorate a class-based namespace's methods with
+    `wiki.api.socket_handler(name)` for the same guard.
+
+    Returns nothing.
+
+    Example:
+
+        @socketio.on("message", namespace="/chat")
+        def message(data):
+            emit("message", data, to=data["room"])
+    """
+
+
+@hookspec
+def madang_migrate(db, from_version) -> None:
+    """Bring the plugin's state-database tables from `from_version` to the `schema_version` its
+    `madang_plugin_info` declares. Called once at start (and by `python -m wiki.cli migrate`) for an installed
+    plugin whose recorded version is older; new tables are created from the models before, and a plugin seen for
+    the first time is recorded at its declared version without a call. `db` is the `Database`
+    (`db.engine`, `db.session()`); make each step safe to run twice.
+
+    Returns nothing; the host records the new version when it returns.
+
+    Example:
+
+        if from_version < 2:
+            with db.engine.begin() as conn:
+                conn.execute(text("ALTER TABLE board_posts ADD COLUMN pinned BOOLEAN DEFAULT 0"))
+    """
+
+
+@hookspec
+def madang_openapi_paths() -> dict:
+    """OpenAPI 3.1 path items for the plugin's `/api/` routes, merged into `GET /api/openapi.json` while the
+    plugin is enabled (every API route must be described there).
+
+    Returns `{"/api/v1/boards": {"get": {...}}}`.
+
+    Example: `return {"/api/v1/boards": {"get": {"summary": "List boards", "responses": {"200": {...}}}}}`
+    """
+
+
+@hookspec
+def madang_health() -> list[dict]:
+    """Lines for the admin console's health page about the plugin's own state (an index, a queue, a directory).
+
+    Returns `[{"label", "value", "ok"}]`: `label` as text or `{"ko", "en"}`, `value` text, `ok` false to
+    highlight a problem.
+
+    Example: `return [{"label": {"ko": "검색 색인 문서 수", "en": "Indexed documents"}, "value": "1,024", "ok": True}]`
     """

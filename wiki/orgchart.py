@@ -7,11 +7,18 @@ Until an admin saves one, the chart is a skeleton of the city hall and the 25 di
 from __future__ import annotations
 
 import json
+import threading
+import time
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .errors import InvalidInput
 from .store import ContentStore
+
+if TYPE_CHECKING:
+    from .directory import LdapDirectory
 
 ORGCHART_FILE = "site/orgchart.json"
 DISTRICTS = ("종로구", "중구", "용산구", "성동구", "광진구", "동대문구", "중랑구", "성북구", "강북구", "도봉구",
@@ -161,6 +168,8 @@ def _check_cycles(departments: list[Department]) -> None:
 class RepositoryOrgChart:
     """The chart kept in the content repository; re-parsed only when its blob changes."""
 
+    source = "repository"
+
     def __init__(self, store: ContentStore) -> None:
         self.store = store
         self._cache: tuple[str | None, OrgChart] | None = None
@@ -182,3 +191,40 @@ class RepositoryOrgChart:
         validate(data)
         return (json.dumps({"departments": data.get("departments") or [], "people": data.get("people") or []},
                            ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+class DirectoryOrgChart:
+    """The chart from the LDAP directory, kept for a few minutes (every page view would otherwise search the
+    whole directory). While the directory is down the last chart is served; with none yet, the error rises."""
+
+    source = "directory"
+
+    def __init__(self, directory: LdapDirectory, minutes: float = 5,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.directory = directory
+        self.ttl = minutes * 60
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._cache: tuple[float, OrgChart] | None = None
+
+    def chart(self) -> OrgChart:
+        cached = self._cache
+        if cached is not None and self.clock() - cached[0] < self.ttl:
+            return cached[1]
+        with self._lock:  # one refresh at a time; the others wait for it rather than all asking the directory
+            cached = self._cache
+            if cached is not None and self.clock() - cached[0] < self.ttl:
+                return cached[1]
+            from .directory import DirectoryUnavailable
+
+            try:
+                chart = OrgChart(self.directory.org_chart())
+            except (DirectoryUnavailable, InvalidInput):
+                if cached is None:
+                    raise
+                chart = cached[1]  # stale but useful; try again after another ttl
+            self._cache = (self.clock(), chart)
+            return chart
+
+    def invalidate(self) -> None:
+        self._cache = None

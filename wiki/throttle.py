@@ -22,6 +22,13 @@ class ThrottlePolicy:
     delay_per_failure: float = 0.25
     max_delay: float = 2.0
 
+    @classmethod
+    def from_config(cls, config) -> ThrottlePolicy:
+        return cls(window=timedelta(minutes=config.signin_window_minutes),
+                   account_limit=config.signin_account_limit, address_limit=config.signin_address_limit,
+                   lockout=timedelta(minutes=config.signin_lockout_minutes),
+                   delay_per_failure=config.signin_delay_per_failure)
+
 
 class SignInThrottle:
     def __init__(self, db: Database, policy: ThrottlePolicy | None = None) -> None:
@@ -48,8 +55,10 @@ class SignInThrottle:
                     failures = max(failures, row.count)
         return min(self.policy.max_delay, max(0, failures - 1) * self.policy.delay_per_failure)
 
-    def failed(self, username: str, address: str, now: datetime | None = None) -> None:
+    def failed(self, username: str, address: str, now: datetime | None = None) -> list[str]:
+        """Count a failure; the keys ('user:NAME', 'ip:ADDRESS') that this failure has just locked."""
         now = now or datetime.now(timezone.utc)
+        locked: list[str] = []
         limits = (self.policy.account_limit, self.policy.address_limit)
         with self.db.session() as session:
             for key, limit in zip(self.keys(username, address), limits, strict=True):
@@ -61,7 +70,10 @@ class SignInThrottle:
                     row.count, row.window_start, row.locked_until = 0, now, None
                 row.count += 1
                 if row.count >= limit:
+                    if row.locked_until is None or row.locked_until <= now:
+                        locked.append(key)
                     row.locked_until = now + self.policy.lockout
+        return locked
 
     def succeeded(self, username: str) -> None:
         """A correct password clears the account's count (not the address's)."""

@@ -3,11 +3,11 @@
 Staff read Korean first, so Korean is the default and the fallback; English is there for foreign staff and
 visitors. Every user-visible string of the theme's templates goes through `t(key, **kwargs)`, so a missing
 translation is one test away (tests/wiki/test_ui.py checks every key the templates use). The choice is kept in
-the session and a cookie until the preferences table exists.
+the session and a cookie; a signed-in person's saved preference (the settings page) comes next.
 """
 from __future__ import annotations
 
-from flask import g, has_request_context, request, session
+from flask import current_app, g, has_request_context, request, session
 
 LANGUAGES = ("ko", "en")
 DEFAULT_LANGUAGE = "ko"
@@ -262,14 +262,19 @@ def add_catalog(entries: dict[str, dict[str, str]]) -> None:
         CATALOG[key] = entry
 
 
+PREFERRED_LANGUAGE = "madang.preferred_language"  # app.extensions key: a function giving the person's saved choice
+
+
 def current_language() -> str:
-    """The reader's language: their explicit choice (session, then cookie), else the browser's, else Korean."""
+    """The reader's language: their choice in this session, then their saved preference (signed in), then the
+    cookie, else the browser's, else Korean."""
     if not has_request_context():
         return DEFAULT_LANGUAGE
     cached = g.get("madang_lang")
     if cached:
         return cached
-    chosen = session.get("lang") or request.cookies.get(COOKIE)
+    preferred = current_app.extensions.get(PREFERRED_LANGUAGE)
+    chosen = session.get("lang") or (preferred() if preferred else None) or request.cookies.get(COOKIE)
     if chosen not in LANGUAGES:
         chosen = request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
     g.madang_lang = chosen

@@ -1,12 +1,18 @@
-"""Who is asking (token or session), CSRF for cookie-authenticated changes, and strict UTF-8 addresses."""
+"""Who is asking (token or session), CSRF for cookie-authenticated changes, and strict UTF-8 addresses.
+
+A session ends when it has not been used for `session_hours` (the signed cookie's age, checked by Flask), when it
+is `session_absolute_hours` old however much it is used (the sign-in time is kept in the session), and when the
+person signs out everywhere (the account's session version moves on).
+"""
 from __future__ import annotations
 
+import time
 import unicodedata
 from urllib.parse import unquote_to_bytes
 
-from flask import Flask, g, request, session
+from flask import Flask, g, make_response, request, session
 
-from ..errors import InvalidInput, InvalidPath, Unauthorized
+from ..errors import InvalidInput, InvalidPath, RateLimited, Unauthorized
 from .context import core
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
@@ -28,12 +34,21 @@ def register(app: Flask) -> None:
             g.user, g.via_token = core().accounts.principal_for_token(token.strip()), True
         elif "uid" in session:
             found = core().accounts.get_by_id(session["uid"])
-            if found and found[1] == session.get("ver"):
+            if found and found[1] == session.get("ver") and _fresh():
                 g.user = found[0]
             else:
-                session.clear()
+                _end_session()
         if _needs_csrf():
             csrf.protect()
+
+    @app.errorhandler(RateLimited)
+    def _rate_limited(exc: RateLimited):
+        """429 with Retry-After (seconds), as HTTP clients expect; the body says it for people."""
+        from .errors import answer
+
+        response = make_response(answer(exc.status, exc.to_dict()))
+        response.headers["Retry-After"] = str(max(1, int(exc.extra.get("retry_after") or 60)))
+        return response
 
     @app.after_request
     def _headers(response):
@@ -80,4 +95,21 @@ def _check_utf8() -> None:
 def sign_in(principal, version: int) -> None:
     session.clear()
     session.permanent = True
-    session["uid"], session["ver"] = principal.user_id, version
+    session["uid"], session["ver"], session["iat"] = principal.user_id, version, int(time.time())
+
+
+def _fresh() -> bool:
+    """Within the absolute lifetime. A session from before the sign-in time was kept gets it now."""
+    signed_in = session.get("iat")
+    if not isinstance(signed_in, int):
+        session["iat"] = int(time.time())
+        return True
+    return time.time() - signed_in < core().config.session_absolute_hours * 3600
+
+
+def _end_session() -> None:
+    """Forget who was signed in, keeping the language chosen."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang

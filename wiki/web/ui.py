@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -23,6 +22,7 @@ from ..errors import (
     EditConflict,
     InvalidInput,
     InvalidPath,
+    MadangError,
     PageNotFound,
     TooLarge,
     Unauthorized,
@@ -30,10 +30,11 @@ from ..errors import (
 )
 from ..pages import PageRecord, Wiki
 from ..paths import attachment_from_file, normalize_page_path, page_from_file, title_of
-from . import i18n, rendering, security
+from . import i18n, plugin_routes, rendering, security, theming
 from .context import core, user
 from .files import attachment_response
 from .i18n import t
+from .pagecache import anonymous_page_cache
 
 bp = Blueprint("ui", __name__)
 
@@ -90,18 +91,13 @@ def local_time(value: datetime) -> datetime:
 
 
 def asset(name: str) -> str:
-    """A static file's address with its modification time, so browsers fetch a changed theme at once."""
-    try:
-        version = int((Path(current_app.static_folder or "") / name).stat().st_mtime)
-    except OSError:
-        version = 0
-    return url_for("static", filename=name, v=version)
+    """A static file's address with its theme and modification time, so browsers fetch a changed theme at once."""
+    return url_for("static", filename=name, v=theming.asset_version(name))
 
 
 def search_action() -> str:
-    """The search plugin's /search when it is installed; until then the box filters the list of pages."""
-    has_search = any(rule.rule == "/search" for rule in current_app.url_map.iter_rules())
-    return "/search" if has_search else url_for("ui.pages")
+    """The search plugin's /search when it is installed and enabled; otherwise the box filters the list of pages."""
+    return "/search" if plugin_routes.serves("/search") else url_for("ui.pages")
 
 
 def plugin_nav() -> list[dict]:
@@ -245,6 +241,7 @@ def new_page():
 
 # -- reading a page -------------------------------------------------------------------------------------------
 @bp.get("/wiki/<path:path>")
+@anonymous_page_cache
 def view(path: str):
     good = canonical(path)
     if good != path:
@@ -478,6 +475,9 @@ def upload_files(path: str, name: str | None) -> None:
 # -- signing in, language, theme ------------------------------------------------------------------------------
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    """Local or directory account (wiki/signin.py: throttle, local first, then LDAP); the reason on failure."""
+    from .accounts_ui import language_after_sign_in, sign_in_failure
+
     target = safe_next(request.values.get("next"))
     if request.method == "GET":
         if user() is not None:
@@ -485,13 +485,13 @@ def login():
         return render_template("login.html", next=target, username="", error=None)
     username = request.form.get("username", "")
     try:
-        principal = core().accounts.authenticate(username, request.form.get("password", ""))
-    except Unauthorized:
-        return render_template("login.html", next=target, username=username, error=t("login.failed")), 401
+        principal = core().signin.sign_in(username, request.form.get("password", ""), request.remote_addr or "")
+    except MadangError as exc:
+        return sign_in_failure(exc, target, username)
     found = core().accounts.get_by_id(principal.user_id)
     if found is None:
         return render_template("login.html", next=target, username=username, error=t("login.failed")), 401
-    lang = session.get("lang")
+    lang = language_after_sign_in(principal, session.get("lang"))
     security.sign_in(principal, found[1])
     if lang:
         session["lang"] = lang
@@ -501,6 +501,9 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    who = user()
+    if who is not None:
+        core().audit.record("sign_out", who.username, who.username, request.remote_addr or "")
     lang = session.get("lang")
     session.clear()
     if lang:

@@ -1,0 +1,1 @@
+"""madang-hello: a third-party plugin (see plugin.py)."""
