@@ -89,7 +89,7 @@ def build_core(config: Config, extra_plugins: tuple = ()) -> Madang:
     acl = Permissions(store)
     plugins.migrate(db)
     views = ViewRunner(store, db, [HistoryView(), PagesView(markup.extract_links)])
-    register_plugin_views(plugins, views)
+    register_plugin_views(plugins, views, config)
     views.catch_up()
     accounts = Accounts(db, config.argon2_time_cost, config.argon2_memory_kib)
     _ensure_admin(accounts, config)
@@ -115,9 +115,11 @@ def ldap_directory(config: Config) -> LdapDirectory | None:
     return LdapDirectory(settings)
 
 
-def register_plugin_views(plugins: PluginHost, views: ViewRunner) -> None:
+def register_plugin_views(plugins: PluginHost, views: ViewRunner, config: Config) -> None:
     """Every installed plugin's views are registered; a disabled (or broken) plugin's views are paused and
-    catch up from their watermark once it is enabled again."""
+    catch up from their watermark once it is enabled again. A view with `configure(config)` learns the site's
+    configuration (e.g. the search index folder) before its first catch-up, so scripts and the CLI work without
+    Flask."""
     owners = plugins.view_owners
     for plugin, plugin_views in plugins.call_installed("madang_views"):
         for view in plugin_views or ():
@@ -125,6 +127,8 @@ def register_plugin_views(plugins: PluginHost, views: ViewRunner) -> None:
             if not isinstance(name, str) or not name or name in owners or any(v.name == name for v in views.views):
                 plugins.mark_broken(plugin, "madang_views", ValueError(f"a view needs a unique name, not {name!r}"))
                 continue
+            if callable(getattr(view, "configure", None)):
+                view.configure(config)
             views.register(view)
             owners[name] = plugin
     views.active = lambda view: view.name not in owners or plugins.enabled(owners[view.name])

@@ -1,0 +1,40 @@
+"""The search screens' words, Korean first (added to the interface's catalog)."""
+from __future__ import annotations
+
+WORDS: dict[str, dict[str, str]] = {
+    "searchp.title": {"ko": "검색", "en": "Search"},
+    "searchp.results_for": {"ko": "‘{q}’ 검색 결과", "en": "Results for ‘{q}’"},
+    "searchp.query": {"ko": "검색어", "en": "Search words"},
+    "searchp.submit": {"ko": "검색", "en": "Search"},
+    "searchp.help": {"ko": "\"통합 검색\" 구절 · -제외어 · 행정* 앞부분 · ㅈㅈㄱㅈ 초성",
+                     "en": "\"a phrase\" · -exclude · prefix* · ㅈㅈㄱㅈ initial consonants"},
+    "searchp.filters": {"ko": "검색 조건", "en": "Filters"},
+    "searchp.type": {"ko": "종류", "en": "Type"},
+    "searchp.path": {"ko": "문서 위치 (경로 앞부분)", "en": "Under page path"},
+    "searchp.author": {"ko": "작성자 (이름 또는 전자우편)", "en": "Author (name or e-mail)"},
+    "searchp.from": {"ko": "시작일", "en": "From"},
+    "searchp.to": {"ko": "종료일", "en": "To"},
+    "searchp.sort": {"ko": "정렬", "en": "Sort"},
+    "searchp.sort_relevance": {"ko": "정확도순", "en": "Relevance"},
+    "searchp.sort_date": {"ko": "최신순", "en": "Newest"},
+    "searchp.total": {"ko": "{n}건", "en": "{n} results"},
+    "searchp.total_more": {"ko": "{n}건 이상", "en": "{n}+ results"},
+    "searchp.none": {"ko": "찾는 내용이 없습니다. 다른 낱말이나 더 짧은 낱말로 찾아 보세요.",
+                     "en": "Nothing found. Try other or shorter words."},
+    "searchp.did_you_mean": {"ko": "이것을 찾으셨나요?", "en": "Did you mean"},
+    "searchp.by": {"ko": "작성자", "en": "By"},
+    "searchp.next": {"ko": "다음 결과", "en": "More results"},
+    "searchp.first": {"ko": "처음 결과로", "en": "First results"},
+    "searchp.results": {"ko": "검색 결과", "en": "Results"},
+    "searchp.type_page": {"ko": "문서", "en": "Page"},
+    "searchp.type_attachment": {"ko": "첨부 파일", "en": "Attachment"},
+    "searchp.relaxed": {"ko": "모든 낱말이 들어간 결과가 없어, 한 낱말을 뺀 결과를 보여 드립니다.",
+                        "en": "No result has every word; these have all but one."},
+    "searchp.synonyms": {"ko": "검색 동의어 목록", "en": "Search synonyms"},
+    "searchp.synonyms_help": {"ko": "한 줄에 한 묶음, 쉼표로 나눕니다 (예: 연가, 연차). #부터는 설명입니다. "
+                                    "저장소 파일 {path}에 커밋되며 다음 검색부터 적용됩니다. 지금 {n}개 낱말.",
+                              "en": "One group a line, comma-separated (e.g. 연가, 연차); # starts a comment. Saved "
+                                    "as a commit to {path}, effective on the next search. {n} words now."},
+    "searchp.synonyms_save": {"ko": "저장", "en": "Save"},
+    "searchp.synonyms_saved": {"ko": "저장했습니다.", "en": "Saved."},
+}
