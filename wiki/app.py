@@ -94,6 +94,8 @@ def build_core(config: Config, extra_plugins: tuple = ()) -> Madang:
     accounts = Accounts(db, config.argon2_time_cost, config.argon2_memory_kib)
     _ensure_admin(accounts, config)
     wiki = Wiki(config, store, db, views, acl)
+    wiki.before_commit.append(lambda changes, who: plugins.hook("madang_before_commit").veto(changes=changes,
+                                                                                        who=who))
     wiki.after_commit.append(lambda result: plugins.hook("madang_after_commit")(commit=result))
     audit, throttle = AuditLog(db), SignInThrottle(db, ThrottlePolicy.from_config(config))
     directory = ldap_directory(config)

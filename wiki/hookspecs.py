@@ -63,6 +63,19 @@ def madang_after_commit(commit) -> None:
 
 
 @hookspec
+def madang_before_commit(changes, who) -> None:
+    """Called before every commit through the write door, with the files about to change (`{path: bytes or
+    None}`, None deletes) and the person (`Principal` or None). Raise a `MadangError` subclass (e.g. a 422 with
+    findings) to refuse the change: nothing is committed and the person gets that error. Any other exception is a
+    plugin failure: it is logged against the plugin, and the commit goes on.
+
+    Returns nothing.
+
+    Example: `if b"900101-1234567" in changes.get(path, b""): raise PersonalDataFound(findings)`
+    """
+
+
+@hookspec
 def madang_views() -> list:
     """Views derived from commits (objects with `name`, `reset(session)`, `apply(session, store, commits)`),
     kept caught up by watermark like the core's. Called once at start for every installed plugin; a disabled

@@ -108,6 +108,7 @@ class Wiki:
                  acl: Permissions) -> None:
         self.config, self.store, self.db, self.views, self.acl = config, store, db, views, acl
         self.after_commit: list[Callable[[CommitResult], None]] = []
+        self.before_commit: list[Callable[[dict, Principal | None], None]] = []
         self._memo = LRU(20_000)
 
     # -- permission -------------------------------------------------------------------------------------------
@@ -380,6 +381,9 @@ class Wiki:
     # -- writing ----------------------------------------------------------------------------------------------
     def commit(self, changes: dict[str, bytes | None], who: Principal | None, message: str,
                 parent: str | None = None, expect_absent: tuple[str, ...] = ()) -> CommitResult:
+        """The wiki's write door: checks (plugins may refuse the change) → the store's commit → views → hooks."""
+        for check in self.before_commit:
+            check(changes, who)
         result = self.store.commit(changes, author_of(who), message, parent=parent, expect_absent=expect_absent)
         if result.changed:
             self.views.catch_up()

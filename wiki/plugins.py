@@ -31,7 +31,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from . import hookspecs
 from .db import Base, Database
-from .errors import InvalidInput, PluginError
+from .errors import InvalidInput, MadangError, PluginError
 from .store import Author, CommitInfo, ContentStore
 
 log = logging.getLogger("madang.plugins")
@@ -106,6 +106,17 @@ class HookCall:
             except PluginError:
                 continue  # logged and kept by call_impl
         return results
+
+    def veto(self, **kwargs: Any) -> None:
+        """For hooks that may refuse (`madang_before_commit`): a plugin's `MadangError` is the answer and goes
+        through unchanged; any other failure is the plugin's own bug, logged, and does not stop the others."""
+        for plugin, impl in self.host.impls(self.name):
+            try:
+                impl.function(*(kwargs[arg] for arg in impl.argnames))
+            except MadangError:
+                raise
+            except Exception as exc:  # noqa: BLE001 (a plugin bug is reported, named, and contained)
+                self.host.record_failure(plugin, self.name, exc)
 
     def strict(self, **kwargs: Any) -> list:
         """Like calling it, but the first plugin that raises stops the call with its `PluginError`."""
@@ -221,12 +232,16 @@ class PluginHost:
         try:
             return impl.function(*(kwargs[arg] for arg in impl.argnames))
         except Exception as exc:  # noqa: BLE001 (a plugin bug is reported, named, and contained)
-            error = PluginError(plugin, hook, f"{type(exc).__name__}: {exc}")
-            first = (plugin, hook) not in self._logged
-            self._logged.add((plugin, hook))  # the traceback once; a hook on every page would flood the log
-            log.error("%s", error.message, exc_info=exc if first else None)
-            self.failures.appendleft(PluginFailure(datetime.now(UTC), plugin, hook, error.message))
-            raise error from exc
+            raise self.record_failure(plugin, hook, exc) from exc
+
+    def record_failure(self, plugin: str, hook: str, exc: Exception) -> PluginError:
+        """Log (the traceback once per plugin and hook) and remember a plugin's failure; the error to raise."""
+        error = PluginError(plugin, hook, f"{type(exc).__name__}: {exc}")
+        first = (plugin, hook) not in self._logged
+        self._logged.add((plugin, hook))  # a hook on every page would flood the log
+        log.error("%s", error.message, exc_info=exc if first else None)
+        self.failures.appendleft(PluginFailure(datetime.now(UTC), plugin, hook, error.message))
+        return error
 
     def call_installed(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
         """A start-up hook on every installed plugin (enabled or not); a plugin that fails is marked broken."""

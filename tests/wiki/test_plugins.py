@@ -399,3 +399,23 @@ def test_plugins_import_nothing_from_wiki_but_the_public_api(tmp_path):
     sneaky.write_text("from wiki import store\nimport wiki.pages\nfrom wiki.web.ui import asset\n"
                       "from wiki.api import t\n")
     assert wiki_imports(sneaky) == ["wiki.store", "wiki.pages", "wiki.web.ui"], "the check does catch them"
+
+
+# -- vetoes before a commit ----------------------------------------------------------------------------------------
+@exercises("madang_before_commit")
+def test_a_plugin_may_refuse_a_change_before_it_is_committed(broken_app):
+    client = broken_app.test_client()
+    make = client.post("/api/v1/auth/token", json={"username": "admin", "password": ADMIN_PASSWORD})
+    headers = {"Authorization": "Bearer " + make.get_json()["token"]}
+    head = broken_app.extensions["madang"].store.head()
+    refused = client.put(f"/api/v1/pages/{quote('공지/안내')}", json={"markdown": "# 안내\n\n금지어 포함\n"},
+                         headers=headers)
+    assert refused.status_code == 400 and refused.get_json()["path"] == "pages/공지/안내.md"
+    assert broken_app.extensions["madang"].store.head() == head, "nothing was committed"
+    assert ["pages/공지/안내.md"] in hook_calls("madang_before_commit")
+    # the broken plugin's own failure in the same hook is logged against it and does not block the save
+    revision = put_page(client, headers, "공지/안내", "# 안내\n\n괜찮은 글\n")
+    repo = broken_app.extensions["madang"].config.content_repo
+    assert git(repo, "log", "-1", "--format=%H").strip() == revision
+    failures = broken_app.extensions["madang"].plugins.failures
+    assert any(f.plugin == "broken" and f.hook == "madang_before_commit" for f in failures)

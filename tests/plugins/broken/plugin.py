@@ -29,3 +29,8 @@ def madang_health():
 @hookimpl
 def madang_search_types():
     raise RuntimeError("검색 종류 실패")
+
+
+@hookimpl
+def madang_before_commit(changes, who):
+    raise RuntimeError("검사 도중 실패")

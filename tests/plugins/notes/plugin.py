@@ -11,7 +11,16 @@ from flask_socketio import Namespace, emit
 from sqlalchemy import String, delete, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from wiki.api import Base, commit_plugin_files, core, hookimpl, list_plugin_files, plugin_settings, socket_handler
+from wiki.api import (
+    Base,
+    InvalidInput,
+    commit_plugin_files,
+    core,
+    hookimpl,
+    list_plugin_files,
+    plugin_settings,
+    socket_handler,
+)
 
 NAME = "notes"
 PREFIX = "plugins/notes/"
@@ -109,6 +118,15 @@ def madang_nav_items(user):
 @hookimpl
 def madang_after_commit(commit):
     CALLS.append(("madang_after_commit", commit.revision))
+
+
+@hookimpl
+def madang_before_commit(changes, who):
+    """Refuses any file holding the word 금지어: the fixture for vetoes (e.g. the personal-data guard)."""
+    CALLS.append(("madang_before_commit", sorted(changes)))
+    for path, content in changes.items():
+        if content is not None and "금지어".encode() in content:
+            raise InvalidInput(f"'{path}' holds a forbidden word.", path=path)
 
 
 @hookimpl
