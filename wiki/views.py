@@ -54,21 +54,32 @@ class ViewRunner:
         self.active: Callable[[View], bool] = lambda view: True  # the plugin host turns off disabled plugins' views
         self.failures: dict[str, str] = {}
         self._lock = threading.Lock()
-        self._seen: tuple | None = None
+        self._seen: dict[bool, tuple] = {}
+        self._wake = threading.Event()
+        self._worker: threading.Thread | None = None
 
     def register(self, view: View) -> None:
         self.views.append(view)
-        self._seen = None
+        self._seen = {}
 
-    def catch_up(self, progress: Callable[[str, int], None] | None = None) -> None:
-        """Cheap when nothing changed: one ref read. A view that fails is logged and left behind (its status
-        says so) instead of failing the request that a commit or a read is serving."""
+    def catch_up(self, progress: Callable[[str, int], None] | None = None, everything: bool = False) -> None:
+        """Bring the views to the head. Cheap when nothing changed: one ref read.
+
+        Views marked `deferred = True` (costly ones, like the search index) are brought up in a background
+        thread so that a save does not wait for them, unless `everything` is asked for (a search that must see
+        the latest commit, the CLI, a rebuild). A view that fails is logged and left behind (its status says so)
+        instead of failing the request that a commit or a read is serving."""
         head = self.store.head()
         if head is None:
             return
         views = [view for view in self.views if self.active(view)]
-        seen = (head, tuple(view.name for view in views))
-        if seen == self._seen:
+        if not everything:
+            later = [view for view in views if getattr(view, "deferred", False)]
+            views = [view for view in views if not getattr(view, "deferred", False)]
+            if later and self._seen.get(True, (None,))[0] != head:
+                self._kick()
+        key = (head, tuple(view.name for view in views))
+        if self._seen.get(everything) == key:
             return
         with self._lock:
             healthy = True
@@ -76,7 +87,23 @@ class ViewRunner:
                 if mark != head:
                     healthy = self._catch_up_group(group, mark, head, progress) and healthy
             if healthy:
-                self._seen = seen
+                self._seen[everything] = key
+
+    def _kick(self) -> None:
+        """Wake the background thread that catches up deferred views (started on first use)."""
+        if self._worker is None or not self._worker.is_alive():
+            self._worker = threading.Thread(target=self._background, name="madang-views", daemon=True)
+            self._worker.start()
+        self._wake.set()
+
+    def _background(self) -> None:
+        while True:
+            self._wake.wait()
+            self._wake.clear()
+            try:
+                self.catch_up(everything=True)
+            except Exception:  # noqa: BLE001 (the thread must live on; failures are in self.failures)
+                log.exception("background catch-up failed")
 
     def _by_watermark(self, views: list[View]) -> dict[str, list[View]]:
         """Views that stand at the same commit share one `git log` stream (after a save: all of them)."""
@@ -183,8 +210,8 @@ class ViewRunner:
                     with self.db.session() as session:
                         view.reset(session)
                         session.merge(ViewState(name=view.name, revision=""))
-            self._seen = None
-        self.catch_up(progress)
+            self._seen = {}
+        self.catch_up(progress, everything=True)
 
     def status(self) -> list[ViewStatus]:
         head = self.store.head() or ""

@@ -129,7 +129,7 @@ def limit_arg(default: int, maximum: int) -> int:
 
 
 def run(limit: int):
-    core().views.catch_up()  # what other processes committed is searchable on this request
+    core().views.catch_up(everything=True)  # the latest commit (any process's) is searchable on this request
     return service().search(read_query(), can_read, request.args.get("cursor"), limit)
 
 

@@ -24,6 +24,8 @@ PAGES, ATTACHMENTS, PAGE_SUFFIX, FILES_SUFFIX = "pages/", "attachments/", ".md",
 
 class SearchIndexView:
     name = "search"
+    deferred = True  # indexing (Kiwi) is the costly part of a save: it runs after the save answers; a search
+    # still sees the latest commit, since it catches every view up first
 
     def __init__(self) -> None:
         self.backend: SearchBackend | None = None

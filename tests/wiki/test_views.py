@@ -75,6 +75,8 @@ def test_views_catch_up_with_a_commit_made_by_another_process(core):
     assert core.wiki.changes(None).items[1]["row"].revision == theirs
     assert core.wiki.backlinks(None, "행정포털/사용법") == ["공지/외부에서"]
     assert [p.path for p in core.wiki.list_pages(None).items] == ["공지/외부에서", "행정포털/사용법"]
+    assert all(s.behind == 0 and s.watermark == other.head() for s in core.views.status() if s.name in CORE_VIEWS)
+    core.views.catch_up(everything=True)  # deferred views (search) too, as a search request does
     assert all(s.behind == 0 and s.watermark == other.head() for s in core.views.status())
     other.close()
 
@@ -235,3 +237,35 @@ def test_many_threads_catching_up_together_never_duplicate_rows(core, tmp_path, 
     for runner in runners:
         runner.db.engine.dispose()
     writer.close()
+
+
+class SlowView(HistoryView):
+    """A costly view that may run after the save has answered."""
+
+    name = "slow"
+    deferred = True
+
+    def __init__(self) -> None:
+        self.applied: list[str] = []
+        self.reached = threading.Event()
+
+    def reset(self, session) -> None:
+        self.applied.clear()
+
+    def apply(self, session, store, commits) -> None:
+        self.applied.extend(c.info.revision for c in commits)
+        self.reached.set()
+
+
+def test_deferred_views_catch_up_in_the_background_or_when_asked(core):
+    slow = SlowView()
+    core.views.register(slow)
+    revision = core.wiki.save(KIM, "행정포털/사용법", "# 사용법\n").revision
+    assert slow.reached.wait(30), "the background thread caught the deferred view up"
+    assert revision in slow.applied
+    slow.reached.clear()
+    other = ContentStore(core.store.path)
+    theirs = other.commit({"pages/공지/다른.md": b"# x\n"}, LEE, "other").revision
+    core.views.catch_up(everything=True)
+    assert slow.applied[-1] == theirs, "asked for everything, it is applied before catch_up returns"
+    other.close()
