@@ -1,0 +1,1 @@
+"""The Madang benchmark: `.venv/bin/python -m bench` (see bench/README.md)."""
