@@ -6,6 +6,7 @@ answered exactly as a missing one (PageNotFound), so its existence is not reveal
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import mimetypes
 import unicodedata
@@ -109,6 +110,8 @@ class Wiki:
         self.config, self.store, self.db, self.views, self.acl = config, store, db, views, acl
         self.after_commit: list[Callable[[CommitResult], None]] = []
         self.before_commit: list[Callable[[dict, Principal | None], None]] = []
+        # plugins asked whether an old revision of a page may be shown (madang_revision_visible; wired in app.py)
+        self.revision_visible: list[Callable[[str, str, Principal | None], bool]] = []
         self._memo = LRU(20_000)
 
     # -- permission -------------------------------------------------------------------------------------------
@@ -136,12 +139,20 @@ class Wiki:
         blob = self.store.blob_id(at, page_file(name)) if name else None
         if blob is None or (name != path and not self.acl.can(who, "read", name)):
             raise PageNotFound(f"There is no page '{path}' at revision {rev}.")
+        self._require_visible(who, name, at)  # a withheld revision (personal data) is not shown
         last = self._last_change(name, at)
         text = self.store.read_blob(blob).decode("utf-8", "replace")
         return PageRecord(path=name, title=title_from_markdown(name, text), markdown=text,
                           revision=last.revision if last else at, blob=blob,
                           author=Author(last.author_name, last.author_email) if last else ANONYMOUS_AUTHOR,
                           date=last.date if last else datetime.now(UTC), at=at)
+
+    def _require_visible(self, who: Principal | None, path: str, revision: str) -> None:
+        """Old revisions may be withheld by plugins (the personal-data guard's suppression list): any check that
+        answers False hides the revision from this read (blame at a revision goes through `get`, diffs and
+        reverts through `text_at`)."""
+        if any(check(path, revision, who) is False for check in self.revision_visible):
+            raise PageNotFound(f"Revision {revision[:10]} of '{path}' has been withheld (it held personal data).")
 
     def _current(self, path: str) -> PageRecord:
         """The hot path of every page view: one primary-key read of the current-pages view and one blob."""
@@ -230,6 +241,7 @@ class Wiki:
         name = self._name_at(path, full)
         if name is None or (name != path and not self.acl.can(who, "read", name)):
             return ""
+        self._require_visible(who, name, full)  # a withheld revision (personal data) is not shown
         data = self.store.read(page_file(name), full)
         return data.decode("utf-8", "replace") if data is not None else ""
 
@@ -501,6 +513,8 @@ class Wiki:
         path, name = normalize_page_path(path), normalize_attachment_name(name)
         self.require(who, "read", path)
         at = self.store.resolve(rev) if rev else None
+        if at is not None:
+            self._require_visible(who, path, at)  # a withheld revision (personal data) is not shown
         data = self.store.read(attachment_file(path, name), at)
         if data is None:
             raise PageNotFound(f"The page '{path}' has no attachment '{name}'.")
@@ -516,8 +530,13 @@ class Wiki:
 
     # -- helpers for the web layer ----------------------------------------------------------------------------
     def diff_html(self, old: str, new: str) -> dict:
-        return {"ops": diffing.diff_ops(old, new), "inline": diffing.inline_html(old, new),
-                "side_by_side": diffing.side_by_side_html(old, new)}
+        """The three renderings of one comparison, remembered by the texts' digests (revisions never change,
+        and a reviewer flips between the views of the same pair)."""
+        key = ("diff", hashlib.sha1(old.encode("utf-8", "replace")).hexdigest(),
+               hashlib.sha1(new.encode("utf-8", "replace")).hexdigest())
+        return self._memo.get_or(key, lambda: {
+            "ops": diffing.diff_ops(old, new), "inline": diffing.inline_html(old, new),
+            "side_by_side": diffing.side_by_side_html(old, new)})
 
 
 @dataclass(frozen=True)

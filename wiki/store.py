@@ -71,6 +71,7 @@ class LoggedCommit:
 
 
 BLOB_CACHE_MAX = 256 * 1024
+MAINTENANCE_EVERY = 500
 
 
 class LRU(OrderedDict):
@@ -116,6 +117,7 @@ class ContentStore:
         self._trees = LRU(20_000)
         self._builder = TreeBuilder(self._read_tree, lambda kind, data: store_object(self.repo.odb, kind, data))
         self._ref_file = str(self.path / self.ref)
+        self._writes = 0
         self.ensure()
 
     # -- plumbing ---------------------------------------------------------------------------------------------
@@ -320,6 +322,7 @@ class ContentStore:
             if not changed and not allow_empty:
                 return CommitResult(revision=head or "", merged=merged, changed=False)
             if self._update_ref(new, head):
+                self._after_write()
                 return CommitResult(revision=new, merged=merged)
             time.sleep(delay)
             delay = min(delay * 1.5, 0.05)
@@ -370,6 +373,19 @@ class ContentStore:
     def _store_blob(self, content: bytes) -> str:
         stream = self.repo.odb.store(IStream(b"blob", len(content), BytesIO(content)))
         return stream.hexsha.decode() if isinstance(stream.hexsha, bytes) else stream.hexsha
+
+    def _after_write(self) -> None:
+        """Objects are written loose and plumbing never runs git's housekeeping, so every MAINTENANCE_EVERY
+        commits of this process, in the background: `git repack -d` packs the loose objects (objects written
+        meanwhile stay loose; nothing unreachable is pruned, so concurrent writers are safe), and `git gc --auto`
+        merges the packs once there are many."""
+        self._writes += 1
+        if self._writes % MAINTENANCE_EVERY == 0:
+            threading.Thread(target=self._housekeeping, name="madang-git-gc", daemon=True).start()
+
+    def _housekeeping(self) -> None:
+        self._git("repack", "-d", "-q", check=False)
+        self._git("gc", "--auto", "--quiet", check=False)
 
     def _update_ref(self, new: str, old: str | None) -> bool:
         proc = self._git("update-ref", "-m", "madang", self.ref, new, old or ZERO, check=False)

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import git
+from wiki import store as store_module
 from wiki.errors import AlreadyExists, EditConflict, InvalidPath, RevisionNotFound
 from wiki.store import Author, ContentStore, merge_texts
 
@@ -325,3 +327,16 @@ def test_head_and_writes_survive_git_gc_packing_the_refs(store):
     assert store.head() == later.revision == git(store.path, "rev-parse", "main").strip()
     assert store.read(GUIDE, first) == LINES.encode()
     fsck(store)
+
+
+def test_housekeeping_packs_loose_objects_now_and_then(tmp_path, monkeypatch):
+    monkeypatch.setattr(store_module, "MAINTENANCE_EVERY", 5)
+    store = ContentStore(tmp_path / "repo")
+    for i in range(5):
+        store.commit({f"pages/문서{i}.md": f"내용 {i}\n".encode()}, KIM, f"{i}")
+    for thread in threading.enumerate():
+        if thread.name == "madang-git-gc":
+            thread.join(60)
+    assert list((store.path / "objects" / "pack").glob("*.pack")), "the loose objects were packed"
+    assert git(store.path, "count-objects", "-v").splitlines()[0] == "count: 0"
+    assert subprocess.run(["git", "--git-dir", str(store.path), "fsck", "--strict"]).returncode == 0
