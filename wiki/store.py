@@ -17,11 +17,10 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from io import BytesIO
 from pathlib import Path
 
 import git
-from gitdb.base import IStream
+from gitdb import LooseObjectDB
 
 from .errors import AlreadyExists, EditConflict, RevisionNotFound, StoreBusy
 from .gitobjects import Entries, TreeBuilder, commit_bytes, parse_tree, store_object
@@ -115,7 +114,10 @@ class ContentStore:
         self._sizes = LRU(100_000)
         self._listings = LRU(20_000)
         self._trees = LRU(20_000)
-        self._builder = TreeBuilder(self._read_tree, lambda kind, data: store_object(self.repo.odb, kind, data))
+        # GitPython's odb would spawn `git hash-object` for every object: gitdb's loose database writes them in
+        # process (zlib, a temporary file renamed into place), which is what git does too
+        self._loose = LooseObjectDB(str(self.path / "objects"))
+        self._builder = TreeBuilder(self._read_tree, lambda kind, data: store_object(self._loose, kind, data))
         self._ref_file = str(self.path / self.ref)
         self._writes = 0
         self.ensure()
@@ -365,14 +367,13 @@ class ContentStore:
         name = _ident(author.name) or _ident(author.email) or "unknown"
         body = commit_bytes(tree.hex(), [head] if head else [], f"{name} <{_ident(author.email)}> {stamp}",
                             f"{SYSTEM_NAME} <{SYSTEM_EMAIL}> {stamp}", message.translate(_LOG_SEPARATORS))
-        return store_object(self.repo.odb, b"commit", body).hex(), True
+        return store_object(self._loose, b"commit", body).hex(), True
 
     def _read_tree(self, binsha: bytes) -> Entries:
         return self._trees.get_or(binsha, lambda: parse_tree(self.repo.odb.stream(binsha).read()))
 
     def _store_blob(self, content: bytes) -> str:
-        stream = self.repo.odb.store(IStream(b"blob", len(content), BytesIO(content)))
-        return stream.hexsha.decode() if isinstance(stream.hexsha, bytes) else stream.hexsha
+        return store_object(self._loose, b"blob", content).hex()
 
     def _after_write(self) -> None:
         """Objects are written loose and plumbing never runs git's housekeeping, so every MAINTENANCE_EVERY

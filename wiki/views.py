@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -23,6 +24,7 @@ from .paths import page_from_file, title_of
 from .store import ContentStore, LoggedCommit, RawChange
 
 BATCH = 500
+DEFERRED_INTERVAL = 1.0  # seconds between background rounds for deferred views (search)
 log = logging.getLogger("madang.views")
 H1_RE = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
 
@@ -97,6 +99,8 @@ class ViewRunner:
         self._wake.set()
 
     def _background(self) -> None:
+        """At most one round every DEFERRED_INTERVAL seconds: saves made meanwhile are applied together, so a
+        costly view (the search index commits its segments) pays its fixed cost once, not once a save."""
         while True:
             self._wake.wait()
             self._wake.clear()
@@ -104,6 +108,7 @@ class ViewRunner:
                 self.catch_up(everything=True)
             except Exception:  # noqa: BLE001 (the thread must live on; failures are in self.failures)
                 log.exception("background catch-up failed")
+            time.sleep(DEFERRED_INTERVAL)
 
     def _by_watermark(self, views: list[View]) -> dict[str, list[View]]:
         """Views that stand at the same commit share one `git log` stream (after a save: all of them)."""
