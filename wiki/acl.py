@@ -36,18 +36,22 @@ class Permissions:
         self.store = store
         self._cache: tuple[str | None, Rule, list[Rule]] | None = None
 
-    def _rules(self) -> tuple[Rule, list[Rule]]:
+    def _rules(self) -> tuple[Rule, dict[str, Rule]]:
         blob = self.store.blob_id(None, ACL_FILE)
         if self._cache is None or self._cache[0] != blob:
             data = json.loads(self.store.read_blob(blob)) if blob else DEFAULT_RULES
             default, rules = parse_rules(data)
-            self._cache = (blob, default, rules)
+            self._cache = (blob, default, {rule.prefix: rule for rule in rules})
         return self._cache[1], self._cache[2]
 
     def rule_for(self, page_path: str) -> Rule:
-        default, rules = self._rules()
-        for rule in rules:  # sorted longest prefix first
-            if page_path == rule.prefix.rstrip("/") or page_path.startswith(rule.prefix):
+        """The rule of the longest prefix that is the page or one of its folders: one dictionary look-up per
+        level of the path, however many rules there are (prefixes always end at a '/')."""
+        default, by_prefix = self._rules()
+        parts = page_path.split("/")
+        for depth in range(len(parts), 0, -1):
+            rule = by_prefix.get("/".join(parts[:depth]) + "/")
+            if rule is not None:
                 return rule
         return default
 
