@@ -34,15 +34,22 @@ class Rule:
 class Permissions:
     def __init__(self, store: ContentStore) -> None:
         self.store = store
-        self._cache: tuple[str | None, Rule, list[Rule]] | None = None
+        self._cache: tuple[str | None, str | None, Rule, dict[str, Rule]] | None = None
 
     def _rules(self) -> tuple[Rule, dict[str, Rule]]:
-        blob = self.store.blob_id(None, ACL_FILE)
-        if self._cache is None or self._cache[0] != blob:
-            data = json.loads(self.store.read_blob(blob)) if blob else DEFAULT_RULES
-            default, rules = parse_rules(data)
-            self._cache = (blob, default, {rule.prefix: rule for rule in rules})
-        return self._cache[1], self._cache[2]
+        """The parsed rules, re-read only when the branch head moved and the rules file's blob changed."""
+        head = self.store.head()
+        cached = self._cache
+        if cached is not None and cached[0] == head:
+            return cached[2], cached[3]
+        blob = self.store.blob_id(head, ACL_FILE)
+        if cached is not None and cached[1] == blob:
+            self._cache = (head, blob, cached[2], cached[3])
+            return cached[2], cached[3]
+        data = json.loads(self.store.read_blob(blob)) if blob else DEFAULT_RULES
+        default, rules = parse_rules(data)
+        self._cache = (head, blob, default, {rule.prefix: rule for rule in rules})
+        return self._cache[2], self._cache[3]
 
     def rule_for(self, page_path: str) -> Rule:
         """The rule of the longest prefix that is the page or one of its folders: one dictionary look-up per

@@ -8,6 +8,7 @@ administers, whatever the rules say (wiki/acl.py). Rules may name a role as `rol
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -59,10 +60,11 @@ class Principal:
         """A reader never edits, whatever the rules say."""
         return self.effective_role != "reader"
 
-    @property
-    def principals(self) -> set[str]:
-        return {"anonymous", "staff", f"user:{self.username}", f"role:{self.effective_role}",
-                *(f"group:{g}" for g in self.groups)}
+    @functools.cached_property
+    def principals(self) -> frozenset[str]:
+        """Computed once per person per request: every permission check asks for it."""
+        return frozenset({"anonymous", "staff", f"user:{self.username}", f"role:{self.effective_role}",
+                          *(f"group:{g}" for g in self.groups)})
 
 
 @dataclass
