@@ -135,3 +135,115 @@ def socket_handler(plugin: str) -> Callable[[Callable], Callable]:
     is disabled: it returns False instead, which refuses a connection and answers an acknowledgement with False.
     Handlers registered through the `socketio` that `madang_socketio` receives are guarded already."""
     return functools.partial(guard_socket_handler, lambda: core().plugins, plugin)
+
+
+# -- who is on the other end of a socket; people of the org chart (issue 7: the messenger) -------------------------
+def principal_from_token(token: str | None) -> Principal | None:
+    """The person an API token belongs to (None when unknown, revoked or expired): Socket.IO `auth={"token"}`."""
+    if not isinstance(token, str) or not token.strip():
+        return None
+    try:
+        return core().accounts.principal_for_token(token.strip())
+    except Unauthorized:
+        return None
+
+
+def principal_from_session() -> Principal | None:
+    """The person signed in by the request's session cookie (the Socket.IO handshake's), checked as for HTTP:
+    the account is active, the session version current and the session within its absolute lifetime."""
+    import time
+
+    from flask import session
+
+    uid = session.get("uid")
+    if uid is None:
+        return None
+    found = core().accounts.get_by_id(uid)
+    if not found or found[1] != session.get("ver"):
+        return None
+    signed_in = session.get("iat")
+    if isinstance(signed_in, int) and time.time() - signed_in >= core().config.session_absolute_hours * 3600:
+        return None
+    return found[0]
+
+
+def person(username: str) -> dict | None:
+    """A colleague's profile (org chart and account joined): `{username, name, title, email, phone, department,
+    department_id, department_path, groups}`, or None when no such person exists."""
+    from . import people
+
+    found = people.profile(core().orgchart.chart(), core().accounts, username)
+    return found.to_json() if found else None
+
+
+def department_members(department_id: str, include_subdepartments: bool = True) -> tuple[str, list[str]] | None:
+    """A department of the org chart: `(name, [username, ...])` of its people (and its sub-departments'),
+    or None when the chart has no such department."""
+    chart = core().orgchart.chart()
+    department = chart.by_id.get(department_id)
+    if department is None:
+        return None
+    names, todo = [], [department]
+    while todo:
+        current = todo.pop(0)
+        names += [p.username for p in current.people]
+        if include_subdepartments:
+            todo += current.children
+    return department.name, names
+
+
+# -- Markdown ------------------------------------------------------------------------------------------------------
+def render_markdown(markdown: str, path: str, attachment_url: Callable[[str], str] | None = None) -> str:
+    """The wiki's own renderer (same grammar, wiki links, sanitising) for a plugin's Markdown document: safe HTML.
+    `path` is the wiki path relative links resolve against; `attachment_url(name)` maps a bare file name (an
+    image `![](사진.png)`) to its address, by default the wiki page's attachment at `path`."""
+    from .web import rendering
+
+    if attachment_url is None:
+        return rendering.render(markdown, path).html
+    existing = rendering._visible_existing(rendering.markup.extract_links(markdown))
+    return rendering.markup.render(markdown, page_exists=lambda p: p in existing, page_url=rendering.page_url,
+                                   edit_url=rendering.edit_url, attachment_url=attachment_url).html
+
+
+__all__ += ["render_markdown"]
+
+
+# -- where pages and attachments live in the content repository (issue 11: the personal-data guard) ----------------
+def page_file_path(path: str) -> str:
+    """The repository file that holds a page's Markdown (`pages/<path>.md`)."""
+    from .paths import page_file
+
+    return page_file(path)
+
+
+def attachment_folder_path(path: str) -> str:
+    """The repository folder that holds a page's attachments (ends in '/')."""
+    from .paths import attachment_dir
+
+    return attachment_dir(path)
+
+
+def page_of_file(file_path: str) -> tuple[str, str | None] | None:
+    """`(page path, None)` for a page file, `(page path, attachment name)` for an attachment, else None."""
+    from .paths import attachment_from_file, page_from_file
+
+    page = page_from_file(file_path)
+    if page:
+        return page, None
+    owner = attachment_from_file(file_path)
+    return (owner[0], owner[1]) if owner else None
+
+
+__all__ += ["attachment_folder_path", "page_file_path", "page_of_file"]
+
+
+def display_names(usernames: list[str]) -> dict[str, str]:
+    """`{username: name}` for many people at once (org chart first, then accounts); unknown ones keep the user
+    name. One database query whatever the number."""
+    chart = core().orgchart.chart()
+    names = {u: chart.by_username[u].name for u in usernames if u in chart.by_username}
+    missing = [u for u in usernames if u not in names]
+    if missing:
+        names.update({a.username: a.name or a.username for a in core().accounts.accounts_by_username(missing)})
+    return {u: names.get(u) or u for u in usernames}

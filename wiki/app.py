@@ -97,6 +97,8 @@ def build_core(config: Config, extra_plugins: tuple = ()) -> Madang:
     wiki.before_commit.append(lambda changes, who: plugins.hook("madang_before_commit").veto(changes=changes,
                                                                                         who=who))
     wiki.after_commit.append(lambda result: plugins.hook("madang_after_commit")(commit=result))
+    wiki.revision_visible.append(lambda path, revision, who: False not in plugins.hook("madang_revision_visible")(
+        path=path, revision=revision, who=who))
     audit, throttle = AuditLog(db), SignInThrottle(db, ThrottlePolicy.from_config(config))
     directory = ldap_directory(config)
     orgchart = DirectoryOrgChart(directory, config.ldap_orgchart_minutes) if directory else RepositoryOrgChart(store)

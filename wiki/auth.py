@@ -184,6 +184,7 @@ class Accounts:
         self.db = db
         self.hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib, parallelism=1)
         self._dummy_hash = self.hasher.hash(secrets.token_hex(8))
+        self._noted: dict[int, datetime] = {}  # token id -> when this process last wrote its use
 
     def create(self, username: str, password: str, name: str, email: str, department: str = "",
                groups: list[str] | None = None, is_admin: bool = False, role: str | None = None) -> Principal:
@@ -273,13 +274,29 @@ class Accounts:
             user = session.get(User, row.user_id)
             if user is None or not user.active:
                 raise Unauthorized("The API token's account is disabled.")
-            use = session.get(ApiTokenUse, row.id)
-            moment = now()
-            if use is None:
-                session.add(ApiTokenUse(token_id=row.id, last_used_at=moment))
-            elif moment - _aware(use.last_used_at) >= TOKEN_USE_GRANULARITY:
-                use.last_used_at = moment
-            return _principal(session, user)
+            principal = _principal(session, user)
+            token_id = row.id
+        self._note_use(token_id)
+        return principal
+
+    def _note_use(self, token_id: int) -> None:
+        """Remember when a token was last used (at most every few minutes). Two first uses at the same moment
+        both try to insert the row: the loser's note is redundant, not an error. A process that noted the token
+        lately skips the database altogether."""
+        moment = now()
+        noted = self._noted.get(token_id)
+        if noted is not None and moment - noted < TOKEN_USE_GRANULARITY:
+            return
+        self._noted[token_id] = moment
+        try:
+            with self.db.session() as session:
+                use = session.get(ApiTokenUse, token_id)
+                if use is None:
+                    session.add(ApiTokenUse(token_id=token_id, last_used_at=moment))
+                elif moment - _aware(use.last_used_at) >= TOKEN_USE_GRANULARITY:
+                    use.last_used_at = moment
+        except IntegrityError:
+            pass
 
     def revoke_token(self, token: str) -> TokenInfo | None:
         """Revoke the token itself (DELETE /api/v1/auth/token); what it was, for the audit log."""

@@ -166,3 +166,45 @@ def madang_health() -> list[dict]:
 
     Example: `return [{"label": {"ko": "검색 색인 문서 수", "en": "Indexed documents"}, "value": "1,024", "ok": True}]`
     """
+
+
+@hookspec
+def madang_revision_visible(path, revision, who) -> bool | None:
+    """May the content of page `path` as it was at `revision` (a full commit id) be shown to `who` (a `Principal`
+    or None)? Asked by the core on every read of an old revision: a page at `?rev=`, its text for a diff or a
+    revert, blame at a revision, an attachment at `?rev=` (then with the page's path). Not asked for the current
+    page. One False from any plugin hides it: the reader gets 404 `not_found` saying the revision was withheld.
+    A plugin that raises is logged and left out (the read goes on).
+
+    Returns False to hide, True or None to let it be shown.
+
+    Example: `return not is_suppressed(path, revision)`
+    """
+
+
+@hookspec
+def madang_search_documents(path, data) -> dict | None:
+    """A search document for a file of the content repository that is neither a page nor a page's attachment
+    (a board post under `plugins/boards/...`). Called by the search plugin's index view while it catches up, for
+    every such file added or changed (`data` its bytes); a deleted file's document is removed by its path. Keep it
+    quick and pure: it may run in a background thread, outside any request.
+
+    Returns None when the plugin does not index the file, else `{"type", "title", "text" or "markdown", "url",
+    "acl"}` plus optionally `"path"` (what readers see and filter by; default the file's path): `type` one of the
+    plugin's `madang_search_types`, `acl` the key `madang_search_can_read` is asked about for each hit.
+
+    Example: `return {"type": "post", "title": meta["title"], "markdown": body, "url": f"/boards/{slug}/{id}",
+    "acl": slug}`
+    """
+
+
+@hookspec
+def madang_search_can_read(type, acl, who) -> bool | None:
+    """May `who` (a `Principal` or None) see a search hit of a type the plugin declared? Asked by the search plugin
+    for every hit, count and suggestion it would show, with the hit's `type` and the `acl` key its document gave.
+    A hit of a plugin's type stays hidden unless some plugin says True and none says False.
+
+    Returns True or False for the plugin's own types, None for the others.
+
+    Example: `return may_read_board(acl, who) if type in ("post", "comment") else None`
+    """

@@ -120,7 +120,8 @@ class ViewRunner:
     def _catch_up_group(self, group: list[View], mark: str, head: str, progress) -> bool:
         expected = {view.name: mark for view in group}
         pending, fallback, healthy = list(group), [], True
-        for batch in self._batches(mark, head):
+        size = min(getattr(view, "batch_size", BATCH) for view in group)
+        for batch in self._batches(mark, head, size):
             for view in list(pending):
                 try:
                     if self._apply_batch(view, expected[view.name], batch):
@@ -151,11 +152,13 @@ class ViewRunner:
         log.exception("view %s could not catch up", view.name, exc_info=exc)
         self.failures[view.name] = f"{type(exc).__name__}: {exc}"
 
-    def _batches(self, mark: str, head: str):
+    def _batches(self, mark: str, head: str, size: int = BATCH):
+        """Commits in batches; each batch is one transaction, so a slow view (search) asks for small ones to keep
+        the state database's write lock short (SQLite has one writer at a time)."""
         batch: list[LoggedCommit] = []
         for logged in self.store.log(mark or None, head):
             batch.append(logged)
-            if len(batch) >= BATCH:
+            if len(batch) >= size:
                 yield batch
                 batch = []
         if batch:

@@ -182,3 +182,9 @@ DEFAULT_ANALYZER = "hybrid"
 
 def get_analyzer(name: str = DEFAULT_ANALYZER):
     return ANALYZERS[name]()
+
+
+@lru_cache(maxsize=4096)
+def query_terms(analyzer: str, text: str) -> tuple[str, ...]:
+    """A query word's (or phrase's) terms, remembered: Kiwi runs once per distinct word, not on every search."""
+    return tuple(term for term, _s, _e in ANALYZERS[analyzer]().terms(text))

@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from wiki.api import InvalidInput
 
-from .analysis import get_analyzer, normalize, strip_josa
+from .analysis import get_analyzer, normalize, query_terms, strip_josa
 from .backend import Hit, SearchBackend
 from .query import Query
 from .snippets import highlight, needles, snippet, spans
@@ -99,12 +99,12 @@ class SearchService:
         return Results(query, results, page.total, page.total_exact, next_cursor, suggestion, query.relaxed)
 
     def _analyzed(self, query: Query) -> list[str]:
-        analyzer = get_analyzer(getattr(self.backend, "analyzer_name", "bigram"))
+        name = get_analyzer(getattr(self.backend, "analyzer_name", "bigram")).name
         terms = []
         for clause in query.positive:
             if clause.kind in ("word", "phrase"):
                 for text in (clause.text, *clause.alternatives):
-                    terms.extend(term for term, _s, _e in analyzer.terms(text))
+                    terms.extend(query_terms(name, text))
         return terms
 
     def suggestion(self, query: Query, can_read: Callable[[str, str], bool]) -> str | None:

@@ -20,15 +20,18 @@ from .extract import file_text, markdown_text, page_title
 
 log = logging.getLogger("madang.search")
 PAGES, ATTACHMENTS, PAGE_SUFFIX, FILES_SUFFIX = "pages/", "attachments/", ".md", ".files"
+PLUGIN_FILES = "plugins/"  # plugins' own files: indexed when a plugin's madang_search_documents says how
 
 
 class SearchIndexView:
     name = "search"
+    batch_size = 25  # commits a transaction: indexing is slow, and the state database's write lock is held meanwhile
     deferred = True  # indexing (Kiwi) is the costly part of a save: it runs after the save answers; a search
     # still sees the latest commit, since it catches every view up first
 
     def __init__(self) -> None:
         self.backend: SearchBackend | None = None
+        self.plugins = None  # the plugin host, for madang_search_documents (set when the app is made)
         self._pending_reset = False
 
     def configure(self, config) -> None:
@@ -104,6 +107,13 @@ class SearchIndexView:
         deletes, documents = [], []
         for file_path, (logged, blob) in latest.items():
             if not indexable(file_path):
+                if file_path.startswith(PLUGIN_FILES) and self.plugins is not None:  # plugins' documents
+                    if blob is None:
+                        deletes.append(file_path)
+                    else:
+                        document = plugin_document(self.plugins, store, file_path, blob, logged)
+                        if document is not None:
+                            documents.append(document)
                 continue
             if blob is None:
                 deletes.append(file_path)
@@ -155,3 +165,17 @@ def make_document(store, file_path: str, blob: str, logged: LoggedCommit) -> Doc
     page, name = owner
     return Document(id=file_path, type="attachment", path=f"{page}/{name}", acl=page, title=name,
                     text=file_text(name, data), url=f"{page_url(page)}/attachments/{quote(name)}", **common)
+
+
+def plugin_document(plugins, store, file_path: str, blob: str, logged: LoggedCommit) -> Document | None:
+    """A plugin's file as a search document, as its madang_search_documents describes it (None: not indexed)."""
+    answers = plugins.hook("madang_search_documents")(path=file_path, data=store.read_blob(blob))
+    found = next((a for a in answers if isinstance(a, dict) and a.get("type") and a.get("acl")), None)
+    if found is None:
+        return None
+    info = logged.info
+    text = str(found.get("text") or "") or markdown_text(str(found.get("markdown") or ""))
+    return Document(id=file_path, type=str(found["type"]), path=str(found.get("path") or file_path),
+                    acl=str(found["acl"]), title=str(found.get("title") or ""), text=text,
+                    url=str(found.get("url") or ""), author_name=info.author.name, author_email=info.author.email,
+                    date=info.date, revision=info.revision)

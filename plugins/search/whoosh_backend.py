@@ -20,9 +20,9 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from whoosh import collectors, scoring
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh import scoring
 from whoosh.analysis import Analyzer, Token
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
@@ -34,6 +34,7 @@ from .analysis import (
     choseong,
     get_analyzer,
     normalize,
+    query_terms,
     strip_josa,
     words,
 )
@@ -49,6 +50,7 @@ NGRAM_WEIGHT = 0.4  # the hybrid analyzer's bigram fields, relative to the morph
 FUZZY_WEIGHT = 0.3
 RECENCY = 0.05  # at most +5 % for a page changed today, half that after a year
 STORED_TEXT_CHARS = 100_000  # the stored text (snippets) is cut there; the whole text is indexed
+MARKED_FIELDS = frozenset(("title", "pathtext", "body", "title_ng", "body_ng", "words"))
 
 
 class MadangAnalyzer(Analyzer):
@@ -253,8 +255,8 @@ class WhooshBackend:
 
     def search(self, query: Query, visible: Visible, offset: int, limit: int, count_cap: int) -> SearchPage:
         with self._searcher() as searcher:
-            compiled, lean = self.compile(query), self.compile(query, bonus=False)
-            if compiled is None:
+            compiled = self.compile(query)
+            if compiled is None or searcher.doc_count_all() == 0:  # an empty index has no columns to read
                 return SearchPage([], 0, True, None)
             flt = self._filter(query)
             types = searcher.reader().column_reader("type")
@@ -267,22 +269,20 @@ class WhooshBackend:
                     memo[key] = key[0] != META_TYPE and visible(*key)
                 return memo[key]
 
-            # the count: every match, unscored, checked up to count_cap
-            matches = searcher.search(lean, filter=flt, limit=None, scored=False, sortedby=None)
-            total, exact = 0, True
-            for examined, docnum in enumerate(matches.docs()):
-                if examined >= count_cap:
-                    exact = False
-                    break
-                total += ok(docnum)
-            # the page: ranked, over-fetched until limit + 1 visible hits are found or the ranking ends
+            # One pass ranks and counts: the ranking visits every match anyway (the recency factor turns off
+            # Whoosh's block skipping), so the visible count (up to count_cap matches) is taken on the way.
+            # Then, if the ranked window held too few visible hits, over-fetch (×4 a round) without counting.
+            sortedby = "date" if query.sort == "date" else None
             fetch = offset + 2 * limit + 10
+            counter = None
             while True:
-                sortedby = "date" if query.sort == "date" else None
-                results = searcher.search(compiled, filter=flt, limit=fetch, terms=True, sortedby=sortedby,
-                                          reverse=query.sort == "date")
+                ranked = searcher.collector(limit=fetch, sortedby=sortedby, reverse=query.sort == "date")
+                if counter is None:
+                    counter = ranked = _Counting(ranked, ok, count_cap)
+                collector = collectors.FilterCollector(ranked, allow=flt)
+                searcher.search_with_collector(compiled, collector)
+                results = collector.results()
                 chosen, next_offset = [], None
-                position = offset
                 for position in range(offset, results.scored_length()):
                     docnum = results.docnum(position)
                     if not ok(docnum):
@@ -290,29 +290,52 @@ class WhooshBackend:
                     if len(chosen) == limit:
                         next_offset = position
                         break
-                    chosen.append(position)
+                    chosen.append(docnum)
                 if next_offset is not None or results.scored_length() < fetch:
                     break
                 fetch *= 4
-            hits = [self._hit(results[position]) for position in chosen]
-            return SearchPage(hits, total, exact, next_offset)
+            matched = self._matched_terms(searcher, compiled, chosen)
+            scores = {results.docnum(i): results.score(i) for i in range(results.scored_length())}
+            hits = [self._hit(searcher, docnum, scores.get(docnum), matched.get(docnum, ())) for docnum in chosen]
+            return SearchPage(hits, counter.visible, not counter.more, next_offset)
 
-    def _hit(self, hit) -> Hit:
-        stored = hit.fields()
+    @staticmethod
+    def _matched_terms(searcher, compiled, docnums: list[int]) -> dict[int, list[tuple[str, bytes]]]:
+        """The query's index terms each of the shown documents holds (for the snippet's marks): looked up in
+        the postings for these few documents, instead of recording terms for every match while ranking."""
+        found: dict[int, list[tuple[str, bytes]]] = {d: [] for d in docnums}
+        if not docnums:
+            return found
+        reader = searcher.reader()
+        wanted = sorted(docnums)
+        for field, text in _expanded_terms(compiled, reader):
+            postings = reader.postings(field, text)
+            for docnum in wanted:
+                if not postings.is_active():
+                    break
+                if postings.id() < docnum:
+                    postings.skip_to(docnum)
+                    if not postings.is_active():
+                        break
+                if postings.id() == docnum:
+                    found[docnum].append((field, text))
+        return found
+
+    def _hit(self, searcher, docnum: int, score: float | None, terms) -> Hit:
+        stored = searcher.stored_fields(docnum)
         date = datetime.fromtimestamp(stored.get("date") or 0, UTC)
         document = Document(id=stored["id"], type=stored["type"], path=stored["path"], acl=stored["acl"],
                             title=stored.get("title", ""), text=stored.get("body", ""), url=stored.get("url", ""),
                             author_name=stored.get("author_name", ""), author_email=stored.get("author_email", ""),
                             date=date, revision=stored.get("revision", ""))
         matched = []
-        if hit.results.has_matched_terms():
-            for field, term in hit.matched_terms():
-                text = term.decode("utf-8") if isinstance(term, bytes) else str(term)
-                if field == "words":  # a word that matched despite a typo: mark it, not its particle
-                    matched.append(strip_josa(text))
-                elif field in ("title", "pathtext", "body", "title_ng", "body_ng"):
-                    matched.append(text)
-        return Hit(document, float(hit.score or 0.0), sorted(set(matched), key=len, reverse=True))
+        for field, term in terms:
+            text = term.decode("utf-8") if isinstance(term, bytes) else str(term)
+            if field == "words":  # a word that matched despite a typo: mark it, not its particle
+                matched.append(strip_josa(text))
+            else:
+                matched.append(text)
+        return Hit(document, float(score or 0.0), sorted(set(matched), key=len, reverse=True))
 
     def suggestions(self, word: str, limit: int = 5) -> list[str]:
         word = strip_josa(normalize(word))
@@ -362,7 +385,7 @@ class WhooshBackend:
         raise ValueError(clause.kind)
 
     def _terms(self, text: str, analyzer=None) -> list[str]:
-        return [term for term, _s, _e in (analyzer or self.analyzer).terms(text)]
+        return list(query_terms((analyzer or self.analyzer).name, text))
 
     def _word(self, word: str, fuzzy: bool, bonus: bool):
         terms = self._terms(word)
@@ -431,6 +454,42 @@ class WhooshBackend:
             end = int(f.date_to.timestamp()) - 1 if f.date_to else None
             parts.append(wq.NumericRange("date", start, end))
         return wq.And(parts)
+
+
+class _Counting(collectors.WrappingCollector):
+    """Counts the visible matches (the first `cap` examined) while the wrapped collector ranks them."""
+
+    def __init__(self, child, ok, cap: int) -> None:
+        super().__init__(child)
+        self.ok, self.cap = ok, cap
+        self.examined = self.visible = 0
+        self.more = False  # a match beyond the cap was seen
+
+    def collect(self, sub_docnum):
+        if self.examined < self.cap:
+            self.examined += 1
+            self.visible += self.ok(self.child.offset + sub_docnum)
+        else:
+            self.more = True
+        return self.child.collect(sub_docnum)
+
+
+def _expanded_terms(compiled, reader) -> set[tuple[str, bytes]]:
+    """The index terms of the query's leaves in the marked fields, prefix and typo queries expanded to the words
+    they match (Whoosh's own existing_terms(expand=True) drops those: it encodes their bytes again)."""
+    schema, found = reader.schema, set()
+    for leaf in compiled.leaves():
+        for field, text in leaf.expanded_terms(reader, phrases=True):
+            if field not in MARKED_FIELDS:
+                continue
+            if isinstance(text, str):
+                try:
+                    text = schema[field].to_bytes(text)
+                except ValueError:
+                    continue
+            if (field, text) in reader:
+                found.add((field, text))
+    return found
 
 
 def _is_hangul(word: str) -> bool:

@@ -365,7 +365,10 @@ def save(path: str):
         result = wiki().save(user(), path, text, message, base or None)
     except EditConflict as conflict:
         return conflict_screen(path, conflict, message or ""), 409
-    except (InvalidInput, TooLarge) as exc:
+    except MadangError as exc:
+        # 422: a plugin's guard refused the text (madang_before_commit, e.g. personal data): the editor keeps it
+        if not isinstance(exc, (InvalidInput, TooLarge)) and exc.status != 422:
+            raise
         return render_template("edit.html", **editor_context(path, text, base, message=message or "",
                                                              error=exc.message)), exc.status
     if not result.changed:

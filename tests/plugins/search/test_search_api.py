@@ -165,3 +165,15 @@ def test_the_answer_has_the_documented_shape(put_page, search):
     assert set(hit) >= {"type", "path", "title", "snippet_html", "score", "url"}
     assert hit["type"] == "page" and "<mark>검색어</mark>" in hit["snippet_html"]
     assert "<b>" not in hit["snippet_html"] and "&lt;b&gt;" in hit["snippet_html"]  # the text is escaped
+
+
+def test_a_new_site_with_nothing_indexed_answers_with_no_hits(tmp_path):
+    from tests.conftest import make_config
+    from wiki.app import create_app
+
+    app = create_app(make_config(tmp_path))
+    client = app.test_client()
+    answer = client.get("/api/v1/search", query_string={"q": "행정포털"})
+    assert answer.status_code == 200 and answer.get_json()["total"] == 0 and answer.get_json()["hits"] == []
+    assert client.get("/search", query_string={"q": "행정포털"}).status_code == 200
+    app.extensions["madang"].store.close()

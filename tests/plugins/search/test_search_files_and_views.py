@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import io
+import multiprocessing
 import shutil
-import threading
 
 from plugins.search.backend import Document
 from plugins.search.query import parse
@@ -105,25 +105,24 @@ def test_rebuild_and_a_lost_index_folder(config, app, madang, put_page, search):
         second.extensions["madang"].db.engine.dispose()
 
 
-def test_two_writers_on_one_folder_wait_for_each_other(tmp_path):
-    first, second = WhooshBackend(tmp_path, "bigram"), WhooshBackend(tmp_path, "bigram")
-    errors = []
+def _write_five(folder: str, prefix: str) -> None:
+    """One worker process writing to the shared index folder."""
+    backend = WhooshBackend(folder, "bigram")
+    for i in range(5):
+        backend.index([Document(id=f"{prefix}{i}", type="page", path=f"{prefix}{i}", acl="x", title="동시",
+                                text=f"동시 쓰기 {prefix}", url="/")])
 
-    def write(backend, prefix):
-        try:
-            for i in range(5):
-                backend.index([Document(id=f"{prefix}{i}", type="page", path=f"{prefix}{i}", acl="x", title="동시",
-                                        text=f"동시 쓰기 {prefix}", url="/")])
-        except Exception as exc:  # noqa: BLE001
-            errors.append(exc)
 
-    threads = [threading.Thread(target=write, args=(b, p)) for b, p in ((first, "a"), (second, "b"))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
-    page = first.search(parse("동시"), lambda *_: True, 0, 50, 100)
+def test_two_writer_processes_on_one_folder_wait_for_each_other(tmp_path):
+    WhooshBackend(tmp_path, "bigram").count()  # create the index first, as the first process to start does
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_write_five, args=(str(tmp_path), prefix)) for prefix in ("a", "b")]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(120)
+    assert [worker.exitcode for worker in workers] == [0, 0]
+    page = WhooshBackend(tmp_path, "bigram").search(parse("동시"), lambda *_: True, 0, 50, 100)
     assert page.total == 10
 
 

@@ -134,6 +134,55 @@
     });
   }
 
+  /* The personal-data guard: the text is checked as it is typed (POST /api/v1/pii/check answers masked findings
+     with code-point offsets); "mask them" replaces each number in the textarea by its masked form. When the
+     plugin is off the check answers 404 and the panel stays hidden. */
+  function initPiiCheck(form, textarea) {
+    var panel = document.getElementById("pii-panel");
+    var list = document.getElementById("pii-findings");
+    var button = document.getElementById("pii-mask");
+    if (!panel || !list || !button) { return; }
+    var url = panel.dataset.checkUrl;
+    var latest = { text: null, findings: [] };
+    var show = function (findings) {
+      list.textContent = "";
+      findings.forEach(function (finding) {
+        var item = document.createElement("li");
+        item.textContent = finding.kind + ": " + finding.masked;
+        list.appendChild(item);
+      });
+      panel.hidden = findings.length === 0;
+    };
+    var check = function () {
+      var text = textarea.value;
+      fetch(url, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken(form) },
+        body: JSON.stringify({ text: text })
+      }).then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.json();
+      }).then(function (data) {
+        if (textarea.value !== text) { return; }  /* an older answer: the newer one follows */
+        latest = { text: text, findings: data.findings || [] };
+        show(latest.findings);
+      }).catch(function () { panel.hidden = true; });
+    };
+    button.addEventListener("click", function () {
+      if (latest.text !== textarea.value) { return; }
+      var chars = Array.from(textarea.value);  /* offsets are code points, as the server counts them */
+      latest.findings.slice().sort(function (a, b) { return b.start - a.start; }).forEach(function (finding) {
+        chars.splice(finding.start, finding.end - finding.start, finding.masked);
+      });
+      textarea.value = chars.join("");
+      textarea.dispatchEvent(new Event("input", { bubbles: true }));
+      show([]);
+    });
+    textarea.addEventListener("input", debounce(check, PREVIEW_DELAY_MS * 2));
+    check();
+  }
+
   function initEditor() {
     var form = document.getElementById("editor-form");
     var textarea = document.getElementById("editor-text");
@@ -143,6 +192,7 @@
     initUpload(form, textarea, status);
     initUnsavedGuard(form, textarea);
     initSaveShortcut(form);
+    initPiiCheck(form, textarea);
   }
 
   function initConfirmations() {

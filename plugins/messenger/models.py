@@ -1,0 +1,63 @@
+"""The messenger's tables in the state database."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from wiki.api import Base, UTCDateTime
+
+
+class Conversation(Base):
+    __tablename__ = "messenger_conversations"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    title: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(10), default="group")  # "direct" | "group"
+    direct_key: Mapped[str | None] = mapped_column(String(300), unique=True, nullable=True)  # "a\nb" for 1:1
+    created_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seq: Mapped[int] = mapped_column(Integer, default=0)  # the counter that orders its messages
+
+
+class Member(Base):
+    __tablename__ = "messenger_members"
+
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("messenger_conversations.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    last_read_id: Mapped[int] = mapped_column(Integer, default=0)  # the newest message id the member has read
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (Index("ix_messenger_members_username", "username"),)
+
+
+class Message(Base):
+    __tablename__ = "messenger_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("messenger_conversations.id", ondelete="CASCADE"))
+    seq: Mapped[int] = mapped_column(Integer)  # 1, 2, 3 ... within the conversation, in commit order
+    sender: Mapped[str] = mapped_column(String(100))
+    client_id: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text, default="")
+    mentions: Mapped[str] = mapped_column(Text, default="")  # user names, one a line
+    kind: Mapped[str] = mapped_column(String(10), default="text")  # "text" | "system" (joined, left, renamed)
+    date: Mapped[datetime] = mapped_column(UTCDateTime)
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    __table_args__ = (UniqueConstraint("sender", "client_id", name="uq_messenger_sender_client_id"),
+                      UniqueConstraint("conversation_id", "seq", name="uq_messenger_conversation_seq"))
+
+
+class Presence(Base):
+    """One row per open socket: a person is online while one of theirs says so, away while all say away."""
+
+    __tablename__ = "messenger_presence"
+
+    sid: Mapped[str] = mapped_column(String(100), primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="online")
+    since: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -1,0 +1,78 @@
+"""The messenger plugin's hook implementations (see README.md beside this file)."""
+from __future__ import annotations
+
+from wiki.api import add_catalog, hookimpl
+
+from . import NAME, models  # noqa: F401  (models: the tables)
+
+add_catalog({
+    "messenger.title": {"ko": "메신저", "en": "Messenger"},
+    "messenger.connection": {"ko": "연결 상태", "en": "Connection"},
+    "messenger.search": {"ko": "대화 검색", "en": "Search messages"},
+    "messenger.new": {"ko": "새 대화", "en": "New conversation"},
+    "messenger.find_people": {"ko": "이름·부서로 찾기", "en": "Find by name or department"},
+    "messenger.department_none": {"ko": "부서 전체 초대 (선택)", "en": "Invite a whole department (optional)"},
+    "messenger.title_optional": {"ko": "대화방 이름 (선택)", "en": "Title (optional)"},
+    "messenger.start": {"ko": "대화 시작", "en": "Start"},
+    "messenger.manage": {"ko": "대화방 관리", "en": "Manage"},
+    "messenger.rename": {"ko": "이름 바꾸기", "en": "Rename"},
+    "messenger.username": {"ko": "사용자 ID", "en": "User name"},
+    "messenger.add": {"ko": "초대", "en": "Add"},
+    "messenger.leave": {"ko": "나가기", "en": "Leave"},
+    "messenger.older": {"ko": "이전 메시지", "en": "Older messages"},
+    "messenger.placeholder": {"ko": "메시지 입력 (Enter 전송, Shift+Enter 줄바꿈)",
+                              "en": "Message (Enter sends, Shift+Enter for a new line)"},
+    "messenger.send": {"ko": "보내기", "en": "Send"},
+})
+
+
+@hookimpl
+def madang_plugin_info() -> dict:
+    return {"name": NAME, "title": {"ko": "메신저", "en": "Messenger"},
+            "description": {"ko": "조직도 기반 실시간 대화 (1:1, 부서·그룹 대화, 읽음 표시, 검색)",
+                            "en": "Org-chart based real-time chat (one-to-one, departments and groups, read "
+                                  "markers, search)"},
+            "version": "1.0", "schema_version": 1}
+
+
+@hookimpl
+def madang_blueprints() -> list:
+    from .routes import bp
+
+    return [bp]
+
+
+@hookimpl
+def madang_socketio(socketio) -> None:
+    from .sockets import register
+
+    register(socketio)
+
+
+@hookimpl
+def madang_nav_items(user) -> list:
+    if user is None:
+        return []
+    return [{"label": {"ko": "메신저", "en": "Messenger"}, "url": "/messenger", "order": 30}]
+
+
+@hookimpl
+def madang_openapi_paths() -> dict:
+    from .openapi import PATHS
+
+    return PATHS
+
+
+@hookimpl
+def madang_health() -> list[dict]:
+    from sqlalchemy import func, select
+
+    from wiki.api import core
+
+    from .models import Message, Presence
+
+    with core().db.session() as session:
+        count = session.scalar(select(func.count()).select_from(Message)) or 0
+        sockets = session.scalar(select(func.count()).select_from(Presence)) or 0
+    return [{"label": {"ko": "메시지", "en": "Messages"}, "value": f"{count:,}", "ok": True},
+            {"label": {"ko": "연결된 소켓", "en": "Open sockets"}, "value": f"{sockets:,}", "ok": True}]

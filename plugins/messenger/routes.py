@@ -1,0 +1,145 @@
+"""The messenger's REST routes (/api/v1/messenger/...) and its page (/messenger)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+
+from wiki.api import InvalidInput, Unauthorized, current_user
+
+from . import presence, service
+from .sockets import to_members
+
+bp = Blueprint("messenger", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/messenger/static")
+API = "/api/v1/messenger"
+
+
+def _me() -> str:
+    who = current_user()
+    if who is None:
+        raise Unauthorized("Sign in to use the messenger.")
+    return who.username
+
+
+def _body() -> dict:
+    data = request.get_json(silent=True)
+    if data is None and request.get_data():
+        raise InvalidInput("The body must be a JSON object.")
+    if data is not None and not isinstance(data, dict):
+        raise InvalidInput("The body must be a JSON object.")
+    return data or {}
+
+
+def _tell_members(conversation: dict, event: str = "conversation") -> None:
+    to_members(event, {"id": conversation["id"]}, [m["username"] for m in conversation["members"]])
+
+
+@bp.get("/messenger")
+def page():
+    if current_user() is None:
+        return redirect(url_for("ui.login", next="/messenger"))
+    vendored = Path(bp.static_folder or "") / "vendor" / "socket.io.min.js"
+    return render_template("messenger/messenger.html", has_socketio_client=vendored.exists())
+
+
+@bp.post(f"{API}/conversations")
+def create():
+    me, body = _me(), _body()
+    conversation, created = service.create_conversation(me, body.get("members"), body.get("title"),
+                                                        body.get("department"))
+    _tell_members(conversation)
+    return jsonify(conversation), 201 if created else 200
+
+
+@bp.get(f"{API}/conversations")
+def conversations():
+    me = _me()
+    items = service.list_conversations(me)
+    return jsonify({"items": items, "unread_total": sum(c["unread"] for c in items), "next": None})
+
+
+@bp.get(f"{API}/conversations/<int:conversation_id>")
+def conversation(conversation_id: int):
+    return jsonify(service.get_conversation(_me(), conversation_id))
+
+
+@bp.patch(f"{API}/conversations/<int:conversation_id>")
+def rename(conversation_id: int):
+    found = service.rename(_me(), conversation_id, _body().get("title"))
+    _tell_members(found)
+    return jsonify(found)
+
+
+@bp.post(f"{API}/conversations/<int:conversation_id>/members")
+def add_members(conversation_id: int):
+    body = _body()
+    found = service.add_members(_me(), conversation_id, body.get("members"), body.get("department"))
+    _tell_members(found)
+    return jsonify(found)
+
+
+@bp.post(f"{API}/conversations/<int:conversation_id>/leave")
+def leave(conversation_id: int):
+    me = _me()
+    remaining = service.leave(me, conversation_id)
+    to_members("conversation", {"id": conversation_id}, remaining)
+    to_members("left", {"id": conversation_id}, [me])
+    return jsonify({"left": conversation_id})
+
+
+@bp.get(f"{API}/conversations/<int:conversation_id>/messages")
+def messages(conversation_id: int):
+    args = request.args
+    return jsonify(service.messages(_me(), conversation_id, after=args.get("after", args.get("cursor")),
+                                    before=args.get("before"), limit=args.get("limit")))
+
+
+@bp.post(f"{API}/conversations/<int:conversation_id>/messages")
+def send(conversation_id: int):
+    body = _body()
+    message, created, members = service.send(_me(), conversation_id, body.get("client_id"), body.get("text"))
+    if created:
+        to_members("message", message, members)
+    return jsonify(message), 201 if created else 200
+
+
+@bp.post(f"{API}/conversations/<int:conversation_id>/read")
+def read(conversation_id: int):
+    me = _me()
+    last, members = service.mark_read(me, conversation_id, _body().get("message"))
+    to_members("read", {"conversation": conversation_id, "username": me, "last_read_id": last}, members)
+    return jsonify({"conversation": conversation_id, "last_read_id": last})
+
+
+@bp.patch(f"{API}/messages/<int:message_id>")
+def edit(message_id: int):
+    message, members = service.edit(_me(), message_id, _body().get("text"))
+    to_members("message_updated", message, members)
+    return jsonify(message)
+
+
+@bp.delete(f"{API}/messages/<int:message_id>")
+def delete(message_id: int):
+    message, members = service.delete(_me(), message_id)
+    to_members("message_updated", message, members)
+    return jsonify(message)
+
+
+@bp.get(f"{API}/unread")
+def unread():
+    return jsonify(service.unread(_me()))
+
+
+@bp.get(f"{API}/search")
+def search():
+    args = request.args
+    return jsonify({"items": service.search(_me(), args.get("q"), args.get("conversation"), args.get("limit")),
+                    "next": None})
+
+
+@bp.get(f"{API}/presence")
+def who():
+    _me()
+    names = [n for n in (request.args.get("users") or "").split(",") if n.strip()][:500]
+    return jsonify(presence.status_of([n.strip() for n in names]))

@@ -1,0 +1,165 @@
+"""The Socket.IO namespace /messenger (events: README.md). Every socket joins the room `user:<name>` of the
+person it authenticated as; every event goes to the rooms of a conversation's current members, so one who
+leaves stops receiving at once, in every process (the Redis message queue carries emits between processes)."""
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, request
+from flask_socketio import join_room
+
+from wiki.api import MadangError, person, principal_from_session, principal_from_token
+
+from . import presence, service
+
+NAMESPACE = "/messenger"
+log = logging.getLogger("madang.messenger")
+SOCKETS: dict[str, str] = {}  # sid -> user name, for the sockets of this process
+_socketio = None  # the app's SocketIO, set by register()
+
+
+def room(username: str) -> str:
+    return f"user:{username}"
+
+
+def to_members(event: str, data: dict, usernames: list[str], skip: str | None = None) -> None:
+    """Emit to every open socket of these people, whichever process holds it."""
+    if _socketio is None:
+        return
+    for username in dict.fromkeys(usernames):
+        if username != skip:
+            _socketio.emit(event, data, to=room(username), namespace=NAMESPACE)
+
+
+def _error(exc: MadangError) -> dict:
+    return exc.to_dict()
+
+
+def _me() -> str | None:
+    return SOCKETS.get(request.sid)
+
+
+def _answer(handler):
+    """Run an event handler for the socket's person; errors become `{error, message}` acknowledgements."""
+    me = _me()
+    if me is None:
+        return {"error": "unauthorized", "message": "Sign in again."}
+    try:
+        return handler(me)
+    except MadangError as exc:
+        return _error(exc)
+
+
+def _int(data: object, key: str) -> object:
+    value = data.get(key) if isinstance(data, dict) else None
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return value
+
+
+def _announce_presence(username: str, before: str, after: str) -> None:
+    if before != after:
+        to_members("presence", {"username": username, "status": after}, service.contacts(username) or [username])
+
+
+def register(socketio) -> None:
+    global _socketio
+    _socketio = socketio
+
+    @socketio.on("connect", namespace=NAMESPACE)
+    def connect(auth=None):
+        token = auth.get("token") if isinstance(auth, dict) else None
+        who = principal_from_token(token) if token else principal_from_session()
+        if who is None:
+            raise ConnectionRefusedError("unauthorized")
+        SOCKETS[request.sid] = who.username
+        presence.start_heartbeat(current_app._get_current_object(), lambda: list(SOCKETS))
+        join_room(room(who.username))
+        _announce_presence(who.username, *presence.connected(request.sid, who.username))
+        return True
+
+    @socketio.on("disconnect", namespace=NAMESPACE)
+    def disconnect(*_args):
+        username = SOCKETS.pop(request.sid, None)
+        if username:
+            _announce_presence(username, *presence.disconnected(request.sid, username))
+
+    @socketio.on("send", namespace=NAMESPACE)
+    def send(data):
+        def run(me):
+            payload = data if isinstance(data, dict) else {}
+            message, created, members = service.send(me, _int(payload, "conversation"), payload.get("client_id"),
+                                                     payload.get("text"))
+            if created:  # committed: now the members (and the sender's other tabs) hear of it
+                to_members("message", message, members)
+            return message
+        return _answer(run)
+
+    @socketio.on("join", namespace=NAMESPACE)
+    def join(data):
+        """Open a conversation: refused unless a member. Answers it with its newest messages."""
+        def run(me):
+            conversation = _int(data, "conversation")
+            found = service.get_conversation(me, conversation)
+            join_room(f"conversation:{conversation}")
+            return {"conversation": found, "messages": service.messages(me, conversation, before="latest")}
+        return _answer(run)
+
+    @socketio.on("typing", namespace=NAMESPACE)
+    def typing(data):
+        def run(me):
+            conversation = _int(data, "conversation")
+            if not isinstance(conversation, int) or not service.is_member(conversation, me):
+                return {"error": "not_found", "message": "No such conversation, or you are not a member of it."}
+            found = person(me)
+            to_members("typing", {"conversation": conversation, "username": me,
+                                  "name": found["name"] if found else me,
+                                  "typing": bool(data.get("typing", True))},
+                       service.members(conversation), skip=me)
+            return {"ok": True}
+        return _answer(run)
+
+    @socketio.on("read", namespace=NAMESPACE)
+    def read(data):
+        def run(me):
+            conversation = _int(data, "conversation")
+            last, members = service.mark_read(me, conversation, _int(data, "message"))
+            to_members("read", {"conversation": conversation, "username": me, "last_read_id": last}, members)
+            to_members("unread", service.unread(me), [me])
+            return {"conversation": conversation, "last_read_id": last}
+        return _answer(run)
+
+    @socketio.on("edit", namespace=NAMESPACE)
+    def edit(data):
+        def run(me):
+            message, members = service.edit(me, _int(data, "id"), (data or {}).get("text"))
+            to_members("message_updated", message, members)
+            return message
+        return _answer(run)
+
+    @socketio.on("delete", namespace=NAMESPACE)
+    def delete(data):
+        def run(me):
+            message, members = service.delete(me, _int(data, "id"))
+            to_members("message_updated", message, members)
+            return message
+        return _answer(run)
+
+    @socketio.on("presence", namespace=NAMESPACE)
+    def set_presence(data):
+        def run(me):
+            status = (data or {}).get("status")
+            if status not in presence.STATUSES:
+                return {"error": "invalid_input", "message": "'status' must be 'online' or 'away'."}
+            _announce_presence(me, *presence.changed(request.sid, me, status))
+            return {"username": me, "status": presence.status_of([me])[me]}
+        return _answer(run)
+
+    @socketio.on("who", namespace=NAMESPACE)
+    def who(data):
+        def run(me):
+            names = (data or {}).get("usernames") or []
+            if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                return {"error": "invalid_input", "message": "'usernames' must be a list of user names."}
+            return presence.status_of(names[:500])
+        return _answer(run)

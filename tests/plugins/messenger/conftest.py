@@ -1,0 +1,67 @@
+"""Fixtures of the messenger's tests: one real server for the module, Socket.IO clients closed after each test
+(helpers: support.py). Core modules are imported here only: support.py is held to the plugins' rule."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import LiveServer
+from tests.plugins.messenger.support import DEPARTMENTS, PEOPLE, ROOT, Chat, RedisServer, Site, close_all
+from wiki.plugins import PLUGINS_FILE
+from wiki.store import Author, ContentStore
+
+
+def prepare_repository(content_repo: Path) -> None:
+    """The org chart, and every built-in plugin but the messenger off."""
+    names = sorted(d.name for d in (ROOT / "plugins").iterdir() if (d / "plugin.py").exists())
+    plugins = {name: {"enabled": name == "messenger"} for name in names}
+    store = ContentStore(content_repo, "main")
+    store.commit({PLUGINS_FILE: (json.dumps(plugins, indent=2, sort_keys=True) + "\n").encode(),
+                  "site/orgchart.json": json.dumps({"departments": DEPARTMENTS, "people": PEOPLE},
+                                                   ensure_ascii=False).encode()},
+                 Author("테스트", "test@localhost"), "메신저 시험 준비")
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("messenger")
+    prepare_repository(folder / "content_repo")
+    server = LiveServer(folder)
+    yield Site(server)
+    server.stop()
+
+
+@pytest.fixture
+def chats():
+    """Chat clients closed after the test."""
+    opened: list[Chat] = []
+
+    def open_chat(site: Site, username: str, **kwargs) -> Chat:
+        chat = Chat(site.url, token=site.user(username), **kwargs)
+        opened.append(chat)
+        return chat
+
+    yield open_chat
+    close_all(opened)
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("messenger-cluster")
+    prepare_repository(folder / "content_repo")
+    redis = RedisServer(folder)
+    shared = {"MADANG_CONTENT_REPO": str(folder / "content_repo"), "MADANG_INSTANCE_DIR": str(folder / "instance"),
+              "MADANG_SEARCH_INDEX": str(folder / "search_index"), "MADANG_REDIS_URL": redis.url}
+    servers = []
+    try:
+        for name in ("one", "two"):  # one after the other: the first start creates the database
+            (folder / name).mkdir()
+            servers.append(LiveServer(folder / name, extra_env=shared))
+        yield Site(servers[0]), Site(servers[1])
+    finally:
+        for server in servers:
+            server.stop()
+        redis.stop()

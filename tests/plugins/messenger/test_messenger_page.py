@@ -1,0 +1,62 @@
+"""The /messenger page in a real headless Chromium, against the real server: it connects with its session cookie,
+shows what a colleague sends through Socket.IO, and sends through the page (Enter) to the colleague's client."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.plugins.messenger.support import PASSWORD, ROOT, WAIT, Site
+
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+
+
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory):
+    if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
+        pytest.skip("Chromium and chromedriver are not installed")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tmp_path_factory.mktemp("chromium-messenger")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--no-first-run", "--disable-background-networking", f"--user-data-dir={profile}",
+                     "--window-size=1280,900", "--lang=ko-KR"):
+        options.add_argument(argument)
+    browser = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    browser.set_page_load_timeout(20)
+    yield browser
+    browser.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def test_the_page_receives_and_sends_in_real_time(site: Site, chats, driver):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    conversation = site.conversation("parkjh", ["choiyj"], title="화면 시험방")
+    colleague = chats(site, "choiyj")
+    driver.get(site.url + "/login")
+    driver.find_element(By.NAME, "username").send_keys("parkjh")
+    driver.find_element(By.NAME, "password").send_keys(PASSWORD + Keys.ENTER)
+    WebDriverWait(driver, WAIT).until(lambda d: "/login" not in d.current_url)
+    driver.get(f"{site.url}/messenger#{conversation}")
+    wait = WebDriverWait(driver, WAIT)
+    wait.until(lambda d: "화면 시험방" in d.find_element(By.ID, "m-conv-title").text)
+    if (ROOT / "plugins" / "messenger" / "static" / "vendor" / "socket.io.min.js").exists():
+        wait.until(lambda d: "online" in d.find_element(By.ID, "m-link").get_attribute("class"))
+
+    colleague.send(conversation, "종로구청 최유진입니다, 확인 부탁드려요")
+    wait.until(lambda d: "확인 부탁드려요" in d.find_element(By.ID, "m-messages").text)
+
+    box = driver.find_element(By.ID, "m-text")
+    box.send_keys("네, 박지훈입니다. 확인했습니다" + Keys.ENTER)
+    received = colleague.next("message", where=lambda m: m["sender"] == "parkjh")
+    assert received["text"] == "네, 박지훈입니다. 확인했습니다"
+    wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, f'#m-messages li[data-id="{received["id"]}"]')) == 1)
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#m-messages li.m-message")) == 2  # no duplicate
+    assert site.messages("choiyj", conversation)["items"][-1]["text"] == "네, 박지훈입니다. 확인했습니다"
