@@ -186,6 +186,8 @@ class ViewRunner:
                 return
 
     def _apply_batch(self, view: View, watermark: str, batch: list[LoggedCommit]) -> bool:
+        if getattr(view, "applies_outside_transaction", False):
+            return self._apply_outside(view, watermark, batch)
         with self.db.session() as session:
             moved = session.execute(
                 update(ViewState).where(ViewState.name == view.name, ViewState.revision == watermark)
@@ -196,6 +198,19 @@ class ViewRunner:
                 return False
             view.apply(session, self.store, batch)
             return True
+
+    def _apply_outside(self, view: View, watermark: str, batch: list[LoggedCommit]) -> bool:
+        """For a view that keeps nothing in the state database and applies idempotently (the search index,
+        updated by document id): do the slow work first, then move the watermark in a short transaction, so
+        SQLite's one write lock is never held while it indexes. Two processes may both apply a batch; the
+        second application changes nothing."""
+        if self._watermark(view.name) != watermark:
+            return False
+        view.apply(None, self.store, batch)
+        with self.db.session() as session:
+            return bool(session.execute(
+                update(ViewState).where(ViewState.name == view.name, ViewState.revision == watermark)
+                .values(revision=batch[-1].info.revision)).rowcount)
 
     def _watermark(self, name: str) -> str:
         with self.db.session() as session:

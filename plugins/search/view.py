@@ -25,7 +25,9 @@ PLUGIN_FILES = "plugins/"  # plugins' own files: indexed when a plugin's madang_
 
 class SearchIndexView:
     name = "search"
-    batch_size = 25  # commits a transaction: indexing is slow, and the state database's write lock is held meanwhile
+    batch_size = 25  # commits a round: small rounds keep other writers of the index waiting briefly
+    applies_outside_transaction = True  # it writes only its own index, by document id (idempotent), so the runner
+    # never holds the state database's write lock while it indexes
     deferred = True  # indexing (Kiwi) is the costly part of a save: it runs after the save answers; a search
     # still sees the latest commit, since it catches every view up first
 
