@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from html.parser import HTMLParser
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from tests.conftest import ADMIN_PASSWORD, browser_sign_in, csrf_token_of
+from tests.support.html import FieldCollector
 from wiki.web import i18n
 
 PASSWORD = "비밀번호-12345"
@@ -169,20 +169,6 @@ def test_every_string_of_the_accounts_and_admin_templates_is_translated():
         code = (Path(__file__).resolve().parents[2] / "wiki" / "web" / source).read_text()
         for key in re.findall(r'\bt\(\s*"([a-z_.]+)"', code):
             assert key in i18n.CATALOG, (source, key)
-
-
-class FieldCollector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.fields: list[dict] = []
-        self.label_for: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        attributes = dict(attrs)
-        if tag == "label" and attributes.get("for"):
-            self.label_for.add(attributes["for"])
-        if tag in ("input", "textarea", "select") and attributes.get("type") not in ("hidden", "submit"):
-            self.fields.append(attributes)
 
 
 def test_every_form_field_has_a_label_and_no_inline_script(app, client, admin_headers):

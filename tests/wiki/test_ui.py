@@ -5,7 +5,6 @@ import base64
 import html
 import re
 import unicodedata
-from html.parser import HTMLParser
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
@@ -13,6 +12,7 @@ from urllib.parse import quote, unquote, urlsplit
 import pytest
 
 from tests.conftest import ADMIN_PASSWORD, git
+from tests.support.html import FieldCollector
 from wiki.web import i18n, rendering
 
 PAGE = "행정포털/사용법"
@@ -564,22 +564,6 @@ def test_plugin_menu_entries_appear_in_the_header(ko, madang, make_user):
     sign_in(ko, "broken", PASSWORD)
     response = ko.get("/")
     assert response.status_code == 200 and 'href="/boards"' not in response.text
-
-
-class FieldCollector(HTMLParser):
-    """Form fields, label targets and ids of a page, for the 'every field has a label' check."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.fields: list[dict] = []
-        self.label_for: set[str] = set()
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        attributes = dict(attrs)
-        if tag == "label" and attributes.get("for"):
-            self.label_for.add(attributes["for"])
-        if tag in ("input", "textarea", "select") and attributes.get("type") not in ("hidden", "submit"):
-            self.fields.append(attributes)
 
 
 def test_every_form_field_has_a_label(staff, admin_headers):
