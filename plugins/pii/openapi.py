@@ -38,20 +38,27 @@ PATHS = {
         "responses": {"200": answer("Findings", {"type": "object", "properties": {
             "findings": {"type": "array", "items": FINDING}}}), **errors("400")}}},
     "/api/v1/admin/pii/report": {"get": {
-        "summary": "Personal data in every revision and attachment (admins)", "tags": ["pii"],
+        "summary": "Personal data in every revision and attachment (privacy officers)", "tags": ["pii"],
         "parameters": [{"name": n, "in": "query", "required": False, "schema": {"type": t}}
                        for n, t in (("limit", "integer"), ("cursor", "string"), ("kind", "string"),
                                     ("prefix", "string"))],
         "responses": {"200": answer("Findings, newest first", {"type": "object", "properties": {
             "items": {"type": "array", "items": ITEM}, "next": {"type": ["string", "null"]},
             "total": {"type": "integer"}}}), **errors("400", "401", "403")}}},
+    "/api/v1/admin/pii/report.csv": {"get": {
+        "summary": "The report as CSV: UTF-8 with BOM, masked values, formula-safe cells (privacy officers)",
+        "tags": ["pii"],
+        "parameters": [{"name": n, "in": "query", "required": False, "schema": {"type": "string"}}
+                       for n in ("kind", "prefix")],
+        "responses": {"200": {"description": "CSV file", "content": {"text/csv": {"schema": {"type": "string"}}}},
+                      **errors("401", "403")}}},
     "/api/v1/admin/pii/suppress": {"post": {
-        "summary": "Withhold a revision of a page from every read path (admins)", "tags": ["pii"],
+        "summary": "Withhold a revision of a page from every read path (privacy officers)", "tags": ["pii"],
         "requestBody": body({"type": "object", "required": ["path", "revision", "reason"], "properties": {
             "path": {"type": "string"}, "revision": {"type": "string"}, "reason": {"type": "string"}}}),
         "responses": {"201": answer("Withheld", SUPPRESSION), **errors("400", "401", "403", "404")}}},
     "/api/v1/admin/pii/suppressions": {"get": {
-        "summary": "The withheld revisions (admins)", "tags": ["pii"],
+        "summary": "The withheld revisions (privacy officers)", "tags": ["pii"],
         "responses": {"200": answer("Withheld revisions", {"type": "object", "properties": {
             "items": {"type": "array", "items": SUPPRESSION}}}), **errors("401", "403")}}},
 }

@@ -48,9 +48,24 @@ def madang_revision_visible(path, revision, who):
 
 @hookimpl
 def madang_nav_items(user) -> list:
-    if user is None or not user.is_admin:
+    from .roles import is_officer
+
+    if not is_officer(user):
         return []
     return [{"label": {"ko": "개인정보 점검", "en": "Personal data"}, "url": "/admin/pii", "order": 90}]
+
+
+@hookimpl
+def madang_settings_schema() -> dict:
+    from .roles import SETTING_PATTERN
+
+    return {"type": "object", "properties": {
+        "officers": {"type": "string", "default": "", "maxLength": 2000, "pattern": SETTING_PATTERN,
+                     "title": {"ko": "개인정보 담당자", "en": "Privacy officers"},
+                     "description": {"ko": "점검 결과를 보고 판을 감출 수 있는 사람 (예: group:privacy-officers, "
+                                           "user:kim). 관리자는 언제나 할 수 있습니다.",
+                                     "en": "Who may read the report and withhold revisions (e.g. "
+                                           "group:privacy-officers, user:kim). Administrators always may."}}}}
 
 
 @hookimpl

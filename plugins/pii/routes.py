@@ -1,10 +1,10 @@
-"""The guard's routes: the live check (anyone), the report and the suppression list (admins, API and /admin/pii)."""
+"""The guard's routes: the live check (anyone), the report, its CSV and the suppression list (privacy officers: API and /admin/pii)."""
 from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from wiki.api import (
@@ -19,8 +19,10 @@ from wiki.api import (
 
 from . import NAME
 from .detect import LABELS, find
+from .export import report_csv
 from .guard import ALLOW_FILE, MODES, POLICY_FILE, allowlist, policy
 from .models import PiiSuppression
+from .roles import require_officer
 from .scan import Scanner
 
 EXTENSION = "madang_pii"
@@ -114,7 +116,7 @@ def suppression_json(row: PiiSuppression) -> dict:
 
 @bp.post("/api/v1/admin/pii/suppress")
 def suppress_api():
-    who = require_admin()
+    who = require_officer()
     data = body()
     path, revision, reason = data.get("path"), data.get("revision"), data.get("reason")
     if not all(isinstance(v, str) and v.strip() for v in (path, revision, reason)):
@@ -125,7 +127,7 @@ def suppress_api():
 
 @bp.get("/api/v1/admin/pii/suppressions")
 def suppressions_api():
-    require_admin()
+    require_officer()
     with core().db.session() as session:
         rows = session.scalars(select(PiiSuppression).order_by(PiiSuppression.id.desc())).all()
     return jsonify({"items": [suppression_json(r) for r in rows]})
@@ -157,10 +159,21 @@ def paged(items: list, limit_arg: str | None, cursor: str | None) -> tuple[list,
 
 @bp.get("/api/v1/admin/pii/report")
 def report_api():
-    require_admin()
+    require_officer()
     items = report_items(request.args.get("kind") or None, request.args.get("prefix", ""))
     page, nxt = paged(items, request.args.get("limit"), request.args.get("cursor"))
     return jsonify({"items": page, "next": nxt, "total": len(items)})
+
+
+@bp.get("/api/v1/admin/pii/report.csv")
+def report_csv_api():
+    """The whole report (filtered like the JSON one, not paged) as a spreadsheet file."""
+    who = require_officer()
+    items = report_items(request.args.get("kind") or None, request.args.get("prefix", ""))
+    core().audit.record("pii.export", actor=who.username, target=request.args.get("prefix", ""), rows=len(items))
+    name = f"pii-report-{datetime.now(UTC):%Y%m%d-%H%M%S}.csv"
+    return Response(report_csv(items), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
 # -- the admin page --------------------------------------------------------------------------------------------------
@@ -183,10 +196,11 @@ def parse_rules(text: str) -> list[dict]:
 
 @bp.route("/admin/pii", methods=["GET", "POST"])
 def admin_page():
-    who = require_admin()
+    who = require_officer()
     if request.method == "POST":
         action = request.form.get("action")
         if action == "policy":
+            require_admin()  # the policy and the allow-list are the administrators' alone
             import json
 
             default = request.form.get("default", "warn")
@@ -218,7 +232,7 @@ def admin_page():
     return render_template("pii/admin.html", policy=rules, rules=rules_text(rules.rules), modes=MODES,
                            allowlist=allow_raw.decode("utf-8", "replace"), items=items[:500], total=len(items),
                            scanned=scanned, labels=LABELS, scanner=scan,
-                           suppressions=[suppression_json(r) for r in rows])
+                           suppressions=[suppression_json(r) for r in rows], may_edit_policy=who.is_admin)
 
 
 @bp.after_app_request
