@@ -1,4 +1,5 @@
-"""The guard's routes: the live check (anyone), the report, its CSV and the suppression list (privacy officers: API and /admin/pii)."""
+"""The guard's routes: the live check (anyone); the report, its CSV and the suppression list (privacy officers:
+API and /admin/pii)."""
 from __future__ import annotations
 
 import threading
