@@ -44,7 +44,8 @@ __all__ = [
     "InvalidPath", "LoggedCommit", "MADANG_VERSION", "MadangError", "NotFound", "PageNotFound", "PluginError",
     "Principal", "RawChange", "TooLarge", "UTCDateTime", "Unauthorized", "UnsupportedType", "add_catalog", "can",
     "commit_plugin_files", "core", "current_language", "current_user", "hookimpl", "list_plugin_files",
-    "localized", "plugin_enabled", "plugin_settings", "read_plugin_file", "require_admin", "socket_handler", "t",
+    "localized", "plugin_enabled", "plugin_settings", "read_plugin_file", "require_admin", "revision_visible",
+    "socket_handler", "t", "withheld_changed",
 ]
 
 
@@ -69,6 +70,18 @@ def can(action: str, page_path: str, who: Principal | None | object = ASKING) ->
     """The one permission check ("read", "edit", "admin") on a wiki path, for the person asking by default."""
     person = current_user() if who is ASKING else who
     return core().acl.can(person, action, page_path)
+
+
+def revision_visible(path: str, revision: str, who: Principal | None | object = ASKING) -> bool:
+    """False when a plugin withheld page `path` as it was at `revision` (hook `madang_revision_visible`, e.g. the
+    personal-data guard's suppression); for read paths a plugin serves itself (search hits, feeds)."""
+    person = current_user() if who is ASKING else who
+    return core().wiki.revision_visible_to(person, path, revision)
+
+
+def withheld_changed() -> None:
+    """Say that a plugin withheld or released a revision: whole-page caches of every process start afresh."""
+    core().wiki.withheld_changed()
 
 
 def plugin_settings(name: str) -> dict:

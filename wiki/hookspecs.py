@@ -172,9 +172,9 @@ def madang_health() -> list[dict]:
 def madang_revision_visible(path, revision, who) -> bool | None:
     """May the content of page `path` as it was at `revision` (a full commit id) be shown to `who` (a `Principal`
     or None)? Asked by the core on every read of an old revision: a page at `?rev=`, its text for a diff or a
-    revert, blame at a revision, an attachment at `?rev=` (then with the page's path). Not asked for the current
-    page. One False from any plugin hides it: the reader gets 404 `not_found` saying the revision was withheld.
-    A plugin that raises is logged and left out (the read goes on).
+    revert, blame at a revision, an attachment at `?rev=` (then with the page's path), and the current page on
+    every view (so answer from memory). One False from any plugin hides it: the reader gets 404 `not_found`
+    saying the revision was withheld. A plugin that raises is logged and left out (the read goes on).
 
     Returns False to hide, True or None to let it be shown.
 
@@ -207,4 +207,33 @@ def madang_search_can_read(type, acl, who) -> bool | None:
     Returns True or False for the plugin's own types, None for the others.
 
     Example: `return may_read_board(acl, who) if type in ("post", "comment") else None`
+    """
+
+
+@hookspec
+def madang_page_assets(user) -> list[dict]:
+    """Scripts and style sheets a plugin adds to every HTML page (a messenger badge, a co-editing client, a
+    header menu), for this person (a `Principal`, or None when anonymous). Called for every page, so keep it cheap;
+    the page cache of anonymous readers stores the result with the page (it changes with plugin settings, which
+    are commits, so the cache follows).
+
+    Returns `[{"script": url} | {"style": url}]`; scripts are loaded with `defer`, after the core's own script, in
+    plugin order. URLs must be the site's own (the content security policy allows no other origin).
+
+    Example: `return [{"script": "/messenger/static/panel.js"}, {"style": "/messenger/static/panel.css"}] if user
+    else []`
+    """
+
+
+@hookspec
+def madang_signed_out(who, everywhere) -> None:
+    """Called when a person ends their Madang session: `who` (a `Principal`) pressed "sign out" (`everywhere`
+    False), chose "sign out everywhere" or an admin ended all their sessions (`everywhere` True). The session is
+    already over when this runs; the SSO launcher uses it to tell the systems the person opened to sign out too.
+    Keep it quick: work that talks to other servers belongs in a background thread. A plugin that raises is
+    logged and left out (the sign-out goes on).
+
+    Returns nothing.
+
+    Example: `notify_systems_in_background(who.username)`
     """

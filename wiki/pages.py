@@ -9,10 +9,13 @@ import base64
 import hashlib
 import json
 import mimetypes
+import os
+import time
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -133,7 +136,9 @@ class Wiki:
         self.require(who, "read", path)
         self.views.catch_up()
         if not rev:
-            return self._current(path)
+            record = self._current(path)
+            self._require_visible(who, path, record.revision)
+            return record
         at = self.store.resolve(rev)
         name = path if self.store.blob_id(at, page_file(path)) else self._name_at(path, at)
         blob = self.store.blob_id(at, page_file(name)) if name else None
@@ -148,11 +153,31 @@ class Wiki:
                           date=last.date if last else datetime.now(UTC), at=at)
 
     def _require_visible(self, who: Principal | None, path: str, revision: str) -> None:
-        """Old revisions may be withheld by plugins (the personal-data guard's suppression list): any check that
-        answers False hides the revision from this read (blame at a revision goes through `get`, diffs and
-        reverts through `text_at`)."""
-        if any(check(path, revision, who) is False for check in self.revision_visible):
+        """Revisions, the current one included, may be withheld by plugins (the personal-data guard's suppression
+        list): any check that answers False hides the revision from this read (blame at a revision goes through
+        `get`, diffs and reverts through `text_at`)."""
+        if not self.revision_visible_to(who, path, revision):
             raise PageNotFound(f"Revision {revision[:10]} of '{path}' has been withheld (it held personal data).")
+
+    def revision_visible_to(self, who: Principal | None, path: str, revision: str) -> bool:
+        return not any(check(path, revision, who) is False for check in self.revision_visible)
+
+    def withheld_epoch(self) -> int:
+        """Changes whenever a plugin withholds or releases a revision, in any process (a file's mtime in the
+        instance folder): caches of whole pages key on it, since withholding is not a commit."""
+        try:
+            return self._withheld_marker().stat().st_mtime_ns
+        except FileNotFoundError:
+            return 0
+
+    def withheld_changed(self) -> None:
+        marker = self._withheld_marker()
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+        os.utime(marker, ns=(time.time_ns(), max(time.time_ns(), self.withheld_epoch() + 1)))
+
+    def _withheld_marker(self) -> Path:
+        return Path(self.config.instance_dir) / "withheld.epoch"
 
     def _current(self, path: str) -> PageRecord:
         """The hot path of every page view: one primary-key read of the current-pages view and one blob."""

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from tests.conftest import ADMIN_PASSWORD, git, make_config
 from tests.plugins.broken import plugin as broken
 from tests.plugins.notes import plugin as notes
-from tests.support.console import PASSWORD, sign_in
+from tests.support.console import PASSWORD, csrf_from, sign_in
 from tests.support.hooks import builtins_off, exercises
 from wiki.api import hookimpl
 from wiki.app import create_app, socketio
@@ -419,3 +419,35 @@ def test_a_plugin_may_refuse_a_change_before_it_is_committed(broken_app):
     assert git(repo, "log", "-1", "--format=%H").strip() == revision
     failures = broken_app.extensions["madang"].plugins.failures
     assert any(f.plugin == "broken" and f.hook == "madang_before_commit" for f in failures)
+
+
+# -- page assets and sign-out --------------------------------------------------------------------------------------
+@exercises("madang_page_assets")
+def test_plugins_add_their_own_scripts_and_styles_to_every_page_and_a_failure_costs_only_theirs(broken_app):
+    client = broken_app.test_client()
+    anonymous = client.get("/").text
+    assert '<link rel="stylesheet" href="/notes/notes.css">' in anonymous
+    assert "/notes/notes.js" not in anonymous, "the plugin offers its script to signed-in people only"
+    assert "elsewhere.example" not in anonymous, "a foreign URL is dropped"
+    sign_in(client, "admin", ADMIN_PASSWORD)
+    for page in ("/", "/changes", "/pages", "/settings"):
+        text = client.get(page).text
+        assert '<script src="/notes/notes.js" defer></script>' in text, page
+    failures = broken_app.extensions["madang"].plugins.failures
+    assert any(f.plugin == "broken" and f.hook == "madang_page_assets" for f in failures)
+
+
+@exercises("madang_signed_out")
+def test_plugins_hear_when_a_person_signs_out_here_or_everywhere(broken_app):
+    client = broken_app.test_client()
+    sign_in(client, "admin", ADMIN_PASSWORD)
+    token = csrf_from(client.get("/").text)
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 303
+    assert hook_calls("madang_signed_out") == [("admin", False)]
+    assert client.get("/settings").status_code in (302, 303, 401), "the session is over despite the broken plugin"
+    sign_in(client, "admin", ADMIN_PASSWORD)
+    token = csrf_from(client.get("/settings").text)
+    assert client.post("/settings/sign-out-everywhere", data={"csrf_token": token}).status_code == 303
+    assert hook_calls("madang_signed_out") == [("admin", False), ("admin", True)]
+    failures = broken_app.extensions["madang"].plugins.failures
+    assert any(f.plugin == "broken" and f.hook == "madang_signed_out" for f in failures)

@@ -31,7 +31,7 @@ from ..errors import InvalidInput, MadangError, NotFound, RateLimited, Unauthori
 from ..paths import attachment_from_file, page_from_file
 from ..preferences import DEFAULTS, Preferences, UserPreferences, timezone_choices
 from . import accounts_words, i18n  # noqa: F401  (accounts_words adds the words to the catalog)
-from .context import core, user
+from .context import core, signed_out, user
 from .i18n import t
 
 bp = Blueprint("accounts", __name__)
@@ -194,6 +194,7 @@ def sign_out_everywhere():
     session.clear()
     if lang:
         session["lang"] = lang
+    signed_out(who, everywhere=True)
     flash(t("signin.session_ended"), "info")
     return redirect(url_for("ui.login"), 303)
 

@@ -23,7 +23,7 @@ from . import accounts_words  # noqa: F401  (adds the words to the catalog)
 from .accounts_ui import _sign_in_first, no_store
 from .admin_nav import admin_section
 from .api_auth import save_rules
-from .context import core, limit_arg, user
+from .context import core, limit_arg, signed_out, user
 from .i18n import t
 
 bp = Blueprint("admin_accounts", __name__, url_prefix="/admin")
@@ -165,6 +165,9 @@ def sign_out_user(username: str):
         raise NotFound(f"There is no account '{username[:64]}'.")
     core().accounts.bump_session_version(info.user_id)
     core().audit.record("user_signed_out", who.username, info.username, address())
+    person = core().accounts.get(info.username)
+    if person is not None:
+        signed_out(person, everywhere=True)
     flash(t("admin.user_signed_out", username=info.username), "success")
     return redirect(url_for("admin_accounts.user", username=info.username), 303)
 

@@ -20,6 +20,18 @@ def user() -> Principal | None:
     return g.get("user")
 
 
+def signed_out(who: Principal, everywhere: bool) -> None:
+    """Tell enabled plugins a person's session ended (hook `madang_signed_out`); a failing plugin is logged and
+    the sign-out stands."""
+    host = getattr(core(), "plugins", None)
+    if host is None:
+        return
+    try:
+        host.hook("madang_signed_out")(who=who, everywhere=everywhere)
+    except Exception:  # a plugin bug never undoes a sign-out
+        current_app.logger.exception("a plugin's madang_signed_out failed")
+
+
 def json_body() -> dict:
     """The request's JSON object, or a clear 400."""
     raw = request.get_data(cache=True)

@@ -2,7 +2,8 @@
 
 A page as an anonymous reader sees it depends only on the address, the language and the content repository's
 head: pages, permission rules, plugins and theme are all commits, so any change anywhere gives a new head and a
-new key. Responses that set a cookie, consumed a flash message or embedded a CSRF token are never stored.
+new key; withholding a revision (not a commit) changes the core's withheld epoch, also in the key. Responses that
+set a cookie, consumed a flash message or embedded a CSRF token are never stored.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def _key() -> tuple | None:
     if "_flashes" in session:
         return None
     head = core().store.head()
-    return (request.full_path, head, current_language()) if head else None
+    return (request.full_path, head, current_language(), core().wiki.withheld_epoch()) if head else None
 
 
 def _storable(response: Response) -> bool:

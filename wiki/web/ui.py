@@ -31,7 +31,7 @@ from ..errors import (
 from ..pages import PageRecord, Wiki
 from ..paths import attachment_from_file, normalize_page_path, page_from_file, title_of
 from . import i18n, plugin_routes, rendering, security, theming
-from .context import core, user
+from .context import core, signed_out, user
 from .files import attachment_response
 from .i18n import t
 from .pagecache import anonymous_page_cache
@@ -53,7 +53,7 @@ def wiki() -> Wiki:
 def _template_context() -> dict:
     """Every template (error pages included) gets the words, the reader, and where the search box goes."""
     return {**i18n.template_globals(), "me": user(), "asset": asset, "search_action": search_action(),
-            "page_url": rendering.page_url, "plugin_nav": plugin_nav()}
+            "page_url": rendering.page_url, "plugin_nav": plugin_nav(), "plugin_assets": plugin_assets()}
 
 
 @bp.app_template_filter("when")
@@ -104,18 +104,38 @@ def plugin_nav() -> list[dict]:
     """Header entries from enabled plugins (hook `madang_nav_items`), once the plugin host is on the core.
 
     The menu is on every page, error pages included, so a failing plugin loses its entry, not the site."""
-    host = getattr(core(), "plugins", None)
-    if host is None:
-        return []
     try:
-        results = host.hook("madang_nav_items")(user=user())
-        items = [item for result in results for item in (result or [])]
         entries = [{"label": localized(item["label"]), "url": item["url"], "order": item.get("order", 50)}
-                   for item in items]
+                   for item in _page_hook("madang_nav_items")]
     except Exception:  # any plugin bug: see the docstring
         current_app.logger.exception("a plugin's madang_nav_items failed")
         return []
     return sorted(entries, key=lambda entry: entry["order"])
+
+
+def plugin_assets() -> dict[str, list[str]]:
+    """Scripts and style sheets enabled plugins add to every page (hook `madang_page_assets`); only site-relative
+    URLs, since the content security policy would refuse others anyway. A failing plugin loses its assets only."""
+    assets: dict[str, list[str]] = {"script": [], "style": []}
+    try:
+        for item in _page_hook("madang_page_assets"):
+            for kind in ("script", "style"):
+                url = item.get(kind)
+                local = isinstance(url, str) and url.startswith("/") and not url.startswith("//")
+                if local and url not in assets[kind]:
+                    assets[kind].append(url)
+    except Exception:  # any plugin bug: see the docstring
+        current_app.logger.exception("a plugin's madang_page_assets failed")
+        return {"script": [], "style": []}
+    return assets
+
+
+def _page_hook(name: str) -> list[dict]:
+    """Every enabled plugin's answer to a per-page hook, flattened (nothing before the plugin host is on)."""
+    host = getattr(core(), "plugins", None)
+    if host is None:
+        return []
+    return [item for result in host.hook(name)(user=user()) for item in (result or [])]
 
 
 def localized(label: str | dict) -> str:
@@ -511,6 +531,8 @@ def logout():
     session.clear()
     if lang:
         session["lang"] = lang
+    if who is not None:
+        signed_out(who, everywhere=False)
     flash(t("flash.signed_out"), "info")
     return redirect(url_for("ui.index"), 303)
 

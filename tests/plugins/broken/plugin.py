@@ -34,3 +34,13 @@ def madang_search_types():
 @hookimpl
 def madang_before_commit(changes, who):
     raise RuntimeError("검사 도중 실패")
+
+
+@hookimpl
+def madang_page_assets(user):
+    raise RuntimeError("자원 목록 실패")
+
+
+@hookimpl
+def madang_signed_out(who, everywhere):
+    raise RuntimeError("로그아웃 알림 실패")

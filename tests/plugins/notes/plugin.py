@@ -155,3 +155,15 @@ def madang_health():
 @hookimpl
 def madang_socketio(socketio):
     socketio.on_namespace(NotesNamespace("/notes"))
+
+
+@hookimpl
+def madang_page_assets(user):
+    """A script for signed-in people and a style sheet for all, plus one foreign URL the core must drop."""
+    assets = [{"style": "/notes/notes.css"}, {"script": "https://elsewhere.example/x.js"}]
+    return assets + ([{"script": "/notes/notes.js"}] if user else [])
+
+
+@hookimpl
+def madang_signed_out(who, everywhere):
+    CALLS.append(("madang_signed_out", (who.username, everywhere)))
