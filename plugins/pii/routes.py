@@ -3,6 +3,7 @@ API and /admin/pii)."""
 from __future__ import annotations
 
 import threading
+import unicodedata
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, flash, g, jsonify, redirect, render_template, request, url_for
@@ -16,6 +17,7 @@ from wiki.api import (
     core,
     page_file_path,
     require_admin,
+    withheld_changed,
 )
 
 from . import NAME
@@ -26,7 +28,7 @@ from .models import PiiSuppression
 from .roles import require_officer
 from .scan import Scanner
 
-EXTENSION = "madang_pii"
+EXTENSION, BLOBS_CACHE = "madang_pii", "madang_pii_withheld"
 DEFAULT_LIMIT, MAX_LIMIT, MAX_CHECK_CHARS = 50, 500, 1_000_000
 bp = Blueprint("pii", __name__, template_folder="templates")
 
@@ -57,10 +59,18 @@ def check():
 
 
 # -- suppression -----------------------------------------------------------------------------------------------------
-def suppressed_blobs() -> set[str]:
+def suppressed_blobs() -> frozenset[str]:
+    """Every withheld blob id, from memory: the core asks on every page view. Read again from the database when
+    the core's withheld epoch moved (any process that withholds says so through `withheld_changed`)."""
+    epoch = core().wiki.withheld_epoch()
+    cached = current_app.extensions.get(BLOBS_CACHE)
+    if cached is not None and cached[0] == epoch:
+        return cached[1]
     with core().db.session() as session:
         rows = session.scalars(select(PiiSuppression.blobs)).all()
-    return {blob for blobs in rows for _file, blob in blobs}
+    blobs = frozenset(blob for blobs in rows for _file, blob in blobs)
+    current_app.extensions[BLOBS_CACHE] = (epoch, blobs)
+    return blobs
 
 
 def revision_visible(path: str, revision: str) -> bool | None:
@@ -73,6 +83,24 @@ def revision_visible(path: str, revision: str) -> bool | None:
         return False
     if any(blob in blobs for _file, blob in store.list_files(attachment_folder_path(path), revision)):
         return False
+    return None
+
+
+@bp.before_app_request
+def _current_attachment_withheld():
+    """The core asks the hook for an attachment only at `?rev=`; a withheld attachment that is still the current
+    one is refused here, on both attachment routes (API and web), before its bytes are read."""
+    rule = request.url_rule
+    if (request.method not in ("GET", "HEAD") or rule is None or not rule.rule.endswith("/attachments/<name>")
+            or request.args.get("rev") or not request.view_args or "path" not in request.view_args):
+        return None
+    blobs = suppressed_blobs()
+    if not blobs:
+        return None
+    path = unicodedata.normalize("NFC", str(request.view_args["path"])).strip(" ").strip("/")
+    name = unicodedata.normalize("NFC", str(request.view_args.get("name", ""))).strip(" ")
+    if path and name and core().store.blob_id(None, attachment_folder_path(path) + name) in blobs:
+        raise NotFound(f"The attachment '{name}' of '{path}' has been withheld (it held personal data).")
     return None
 
 
@@ -105,6 +133,7 @@ def suppress(path: str, revision: str, reason: str, who) -> PiiSuppression:
         session.commit()
         session.refresh(row)
         session.expunge(row)
+    withheld_changed()  # page caches of every process start afresh, and so does suppressed_blobs()
     core().audit.record("pii.suppress", actor=who.username, target=f"{path}@{full}", reason=reason,
                         files=[f for f, _b in blobs])
     return row
