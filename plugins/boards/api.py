@@ -1,15 +1,13 @@
 """GET/POST /api/v1/boards...: the boards' JSON API (the contract in API.md, "Boards")."""
 from __future__ import annotations
 
-import base64
-import json
-
 from flask import Blueprint, Response, request
 
 from wiki.api import InvalidInput, NotFound, read_plugin_file, render_markdown, require_admin
 
 from . import NAME
 from . import service as s
+from .layout import file_path
 
 bp = Blueprint("boards_api", __name__)
 API = "/api/v1/boards"
@@ -20,22 +18,6 @@ def body() -> dict:
     if not isinstance(data, dict):
         raise InvalidInput("Send a JSON object (Content-Type: application/json).")
     return data
-
-
-def encode_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> int:
-    if not cursor:
-        return 0
-    try:
-        offset = int(json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))["o"])
-    except (ValueError, KeyError, TypeError) as exc:
-        raise InvalidInput("'cursor' is not one this server gave out.", field="cursor") from exc
-    if offset < 0:
-        raise InvalidInput("'cursor' is out of range.", field="cursor")
-    return offset
 
 
 def limit_arg(default: int = 50) -> int:
@@ -121,10 +103,9 @@ def create_post(slug: str):
 @bp.get(f"{API}/<slug>/posts")
 def list_posts(slug: str):
     board = s.readable_board(slug)
-    offset, limit = decode_cursor(request.args.get("cursor")), limit_arg()
-    items, more = s.list_posts(board, offset, limit)
+    items, following = s.list_posts(board, request.args.get("cursor") or None, limit_arg())
     s.mark_new(items, s.last_visit(board))
-    return {"items": items, "next": encode_cursor(offset + limit) if more else None}
+    return {"items": items, "next": following}
 
 
 @bp.put(f"{API}/<slug>/visit")
@@ -206,7 +187,7 @@ def get_attachment(slug: str, post_id: str, name: str):
     s.load_post(board, post_id)
     if "/" in name or name.startswith("."):
         raise NotFound("There is no such file.")
-    data = read_plugin_file(NAME, f"{slug}/posts/{s.check_id(post_id)}/files/{name}")
+    data = read_plugin_file(NAME, file_path(slug, s.check_id(post_id), name))
     if data is None:
         raise NotFound("There is no such file.")
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""

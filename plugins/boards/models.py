@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from wiki.api import Base, UTCDateTime
@@ -50,30 +50,70 @@ class Visit(Base):
     seen: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-# -- the view of the documents (rebuilt from commits: python -m wiki.cli rebuild-views --view boards) -----------
+# -- the index of the documents (rebuilt from commits: python -m wiki.cli rebuild-views --view boards_index) -----
+# List pages, counts and histories read these tables only: never `git log`, never a count over a board's posts.
 class BoardRow(Base):
-    __tablename__ = "boards_boards"
+    __tablename__ = "boards_index_boards"
     slug: Mapped[str] = mapped_column(String(64), primary_key=True)
     settings: Mapped[str] = mapped_column(Text)  # the board.json document
     position: Mapped[int] = mapped_column(Integer, default=100)
+    posts: Mapped[int] = mapped_column(Integer, default=0)  # kept by the view as posts come and go
 
 
 class PostRow(Base):
-    __tablename__ = "boards_posts"
+    """One post as the list shows it; (board, created, id) is the order of the list, read by seeking."""
+
+    __tablename__ = "boards_index_posts"
+    __table_args__ = (Index("ix_boards_index_posts_order", "board", "created", "id"),
+                      Index("ix_boards_index_posts_pinned", "board", "pinned_until"))
     board: Mapped[str] = mapped_column(String(64), primary_key=True)
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     title: Mapped[str] = mapped_column(String(300))
     author: Mapped[str] = mapped_column(String(200))  # username
     author_name: Mapped[str] = mapped_column(String(200))
-    created: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    created: Mapped[datetime] = mapped_column(UTCDateTime)
     pinned_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     has_poll: Mapped[bool] = mapped_column(Boolean, default=False)
     revision: Mapped[str] = mapped_column(String(40), default="")  # the last commit that changed the post
     updated: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    comments: Mapped[int] = mapped_column(Integer, default=0)  # kept by the view
 
 
 class CommentRow(Base):
-    __tablename__ = "boards_comments"
+    __tablename__ = "boards_index_comments"
     board: Mapped[str] = mapped_column(String(64), primary_key=True)
     post: Mapped[str] = mapped_column(String(64), primary_key=True)
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class PostRevision(Base):
+    """One commit that changed a post's text: the post's history and diff choices, without `git log`."""
+
+    __tablename__ = "boards_index_revisions"
+    __table_args__ = (Index("ix_boards_index_revisions_post", "board", "post", "seq"),)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    board: Mapped[str] = mapped_column(String(64))
+    post: Mapped[str] = mapped_column(String(64))
+    revision: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(1))  # A, M, D
+    author_name: Mapped[str] = mapped_column(String(200))
+    author_email: Mapped[str] = mapped_column(String(200))
+    date: Mapped[datetime] = mapped_column(UTCDateTime)
+    message: Mapped[str] = mapped_column(Text)
+
+
+class Mention(Base):
+    """@username in a post or comment: one row per person and document, dated by the first commit that named
+    them (an edit that keeps the mention does not mention them again)."""
+
+    __tablename__ = "boards_index_mentions"
+    __table_args__ = (Index("ix_boards_index_mentions_who", "username", "date"),
+                      Index("ix_boards_index_mentions_doc", "board", "post", "comment"))
+    username: Mapped[str] = mapped_column(String(200), primary_key=True)
+    board: Mapped[str] = mapped_column(String(64), primary_key=True)
+    post: Mapped[str] = mapped_column(String(64), primary_key=True)
+    comment: Mapped[str] = mapped_column(String(64), primary_key=True)  # "" for the post itself
+    author: Mapped[str] = mapped_column(String(200))
+    author_name: Mapped[str] = mapped_column(String(200))
+    date: Mapped[datetime] = mapped_column(UTCDateTime)
+    revision: Mapped[str] = mapped_column(String(40))

@@ -30,9 +30,9 @@ def madang_blueprints() -> list:
 
 @hookimpl
 def madang_views() -> list:
-    from .service import BoardsView
+    from .index import BoardsIndexView
 
-    return [BoardsView()]
+    return [BoardsIndexView()]
 
 
 @hookimpl
@@ -68,26 +68,24 @@ def madang_openapi_paths() -> dict:
 @hookimpl
 def madang_search_documents(path: str, data: bytes) -> dict | None:
     """Posts and comments (not board settings, not attachments), from the file alone: no request needed."""
-    from .service import parse_doc
+    from .index import parse_doc
+    from .layout import parse
 
-    parts = path.split("/")
-    if parts[:2] != ["plugins", NAME] or not path.endswith(".md"):
+    prefix = f"plugins/{NAME}/"
+    where = parse(path[len(prefix):]) if path.startswith(prefix) else None
+    if where is None or where.kind not in ("post", "comment"):
         return None
     meta, markdown = parse_doc(data)
-    slug = parts[2]
-    if len(parts) == 5 and parts[3] == "posts":
-        post_id = parts[4][:-3]
+    slug, post_id = where.slug, where.post
+    if where.kind == "post":
         tags = " ".join(f"#{t}" for t in meta.get("tags") or ())
         return {"type": "post", "title": str(meta.get("title") or post_id), "acl": slug,
                 "markdown": markdown + ("\n\n" + tags if tags else ""), "path": f"boards/{slug}/{post_id}",
                 "url": f"/boards/{slug}/{post_id}"}
-    if len(parts) == 7 and parts[3] == "posts" and parts[5] == "comments":
-        post_id, cid = parts[4], parts[6][:-3]
-        first = " ".join(markdown.split())
-        return {"type": "comment", "title": "댓글: " + (first[:40] + ("…" if len(first) > 40 else "")),
-                "acl": slug, "markdown": markdown, "path": f"boards/{slug}/{post_id}/{cid}",
-                "url": f"/boards/{slug}/{post_id}#c-{cid}"}
-    return None
+    first = " ".join(markdown.split())
+    return {"type": "comment", "title": "댓글: " + (first[:40] + ("…" if len(first) > 40 else "")),
+            "acl": slug, "markdown": markdown, "path": f"boards/{slug}/{post_id}/{where.item}",
+            "url": f"/boards/{slug}/{post_id}#c-{where.item}"}
 
 
 @hookimpl

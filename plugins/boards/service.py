@@ -1,11 +1,7 @@
 """The boards' logic, without HTTP: documents in the content repository (through wiki.api), the rest in the state
 database. Every read path asks `readable_board` first; a board or post the person may not read is NotFound.
 
-Layout under plugins/boards/ in the content repository:
-    <slug>/board.json                          the board's settings (name, principals, order, archived)
-    <slug>/posts/<id>.md                       a post: a JSON header between '---' lines, then Markdown
-    <slug>/posts/<id>/comments/<cid>.md        a comment (same format; `parent` for a reply)
-    <slug>/posts/<id>/files/<name>             an attachment
+Where the documents live: layout.py. What lists, counts and histories read: the index view (index.py).
 """
 from __future__ import annotations
 
@@ -15,7 +11,7 @@ import secrets
 import unicodedata
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from wiki.api import (
@@ -35,11 +31,13 @@ from wiki.api import (
     read_plugin_file,
 )
 
-from . import NAME
-from .models import Ballot, BoardRow, CommentRow, Like, PostRow, ReadMark, Visit
+from . import NAME, layout, listing
+from .index import parse_doc
+from .layout import comment_path, file_path, post_folder, post_path
+from .models import Ballot, BoardRow, Like, PostRevision, PostRow, ReadMark, Visit
 
 SLUG_RE = re.compile(r"^[0-9a-z가-힣][0-9a-z가-힣_-]{0,39}$")
-ID_RE = re.compile(r"^[0-9a-z-]{1,40}$")
+ID_RE = layout.COMMENT_ID_RE
 ACTIONS = ("read", "post", "comment", "moderate")
 RESERVED = {"static", "new", "admin", "feed"}  # addresses of the screens under /boards/
 DEFAULT_RULES = {"read": ["staff"], "post": ["staff"], "comment": ["staff"], "moderate": []}
@@ -85,18 +83,6 @@ def parse_time(value: object, field: str) -> datetime | None:
 
 def iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value else None
-
-
-def parse_doc(data: bytes) -> tuple[dict, str]:
-    text = data.decode("utf-8", "replace")
-    if text.startswith("---\n"):
-        header, sep, body = text[4:].partition("\n---\n")
-        if sep:
-            try:
-                return json.loads(header), body
-            except ValueError:
-                pass
-    return {}, text
 
 
 def dump_doc(meta: dict, markdown: str) -> str:
@@ -242,12 +228,8 @@ def readable_boards() -> list[dict]:
 
 
 # -- posts -----------------------------------------------------------------------------------------------------
-def post_path(slug: str, post_id: str) -> str:
-    return f"{slug}/posts/{post_id}.md"
-
-
 def check_id(value: str) -> str:
-    if not isinstance(value, str) or not ID_RE.match(value):
+    if not isinstance(value, str) or not layout.POST_ID_RE.match(value):
         raise NotFound("There is no such post.")
     return value
 
@@ -342,7 +324,7 @@ def create_post(board: dict, data: dict, files: dict[str, bytes] | None = None) 
     post_id = new_id()
     changes: dict = {post_path(board["slug"], post_id): dump_doc(meta, markdown)}
     for name, content in (files or {}).items():
-        changes[f"{board['slug']}/posts/{post_id}/files/{check_file(name, content)}"] = content
+        changes[file_path(board["slug"], post_id, check_file(name, content))] = content
     result = commit_plugin_files(NAME, changes, f"게시글: [{board['name']}] {meta['title']}")
     return {"id": post_id, "revision": result.revision}
 
@@ -380,11 +362,11 @@ def update_post(board: dict, post_id: str, data: dict, files: dict[str, bytes] |
     slug = board["slug"]
     changes: dict = {post_path(slug, post_id): dump_doc(meta, markdown)}
     for name, content in (files or {}).items():
-        changes[f"{slug}/posts/{post_id}/files/{check_file(name, content)}"] = content
+        changes[file_path(slug, post_id, check_file(name, content))] = content
     existing = set(attachments(slug, post_id))
     for name in remove or ():
         if name in existing:
-            changes[f"{slug}/posts/{post_id}/files/{name}"] = None
+            changes[file_path(slug, post_id, name)] = None
     message = str(data.get("message") or "").strip()[:200] or f"게시글 수정: {meta['title']}"
     result = commit_plugin_files(NAME, changes, message)
     return {"id": post_id, "revision": result.revision}
@@ -397,14 +379,14 @@ def delete_post(board: dict, post_id: str) -> dict:
         raise Forbidden("Only the author or a moderator may delete this post.")
     slug = board["slug"]
     changes: dict = {post_path(slug, post_id): None}
-    for rel in list_plugin_files(NAME, f"{slug}/posts/{post_id}"):
+    for rel in list_plugin_files(NAME, post_folder(slug, post_id)):
         changes[rel] = None
     result = commit_plugin_files(NAME, changes, f"게시글 삭제: {meta.get('title', post_id)}")
     return {"revision": result.revision}
 
 
 def attachments(slug: str, post_id: str) -> list[str]:
-    prefix = f"{slug}/posts/{post_id}/files/"
+    prefix = f"{post_folder(slug, post_id)}/files/"
     return [rel[len(prefix):] for rel in list_plugin_files(NAME, prefix.rstrip("/"))]
 
 
@@ -417,31 +399,18 @@ def is_pinned(pinned_until: datetime | None, at: datetime | None = None) -> bool
     return pinned_until is not None and pinned_until > (at or now())
 
 
-def list_posts(board: dict, offset: int, limit: int, tag: str | None = None) -> tuple[list[dict], bool]:
-    """Pinned (until their time) first, then newest; with comment, read and like counts."""
+def list_posts(board: dict, cursor: str | None, limit: int) -> tuple[list[dict], str | None]:
+    """Pinned (until their time) first, then newest, with comment, read and like counts; and the next page's
+    cursor. Reads the index by seeking (listing.py): the cost does not depend on how deep the page is."""
     catch_up()
-    at = now()
-    slug = board["slug"]
-    with core().db.session() as session:
-        pinned_first = (PostRow.pinned_until.is_not(None) & (PostRow.pinned_until > at)).desc()
-        query = select(PostRow).where(PostRow.board == slug)
-        rows = session.scalars(query.order_by(pinned_first, PostRow.created.desc(), PostRow.id.desc())
-                               .offset(offset).limit(limit + 1)).all()
-        more = len(rows) > limit
-        rows = rows[:limit]
-        ids = [r.id for r in rows]
-        counts = {}
-        for table, key in ((CommentRow, "comments"), (ReadMark, "reads"), (Like, "likes")):
-            column = table.post
-            for post, n in session.execute(select(column, func.count()).where(
-                    table.board == slug, column.in_(ids)).group_by(column)):
-                counts[(post, key)] = n
-        items = [{"id": r.id, "title": r.title, "author": {"username": r.author, "name": r.author_name},
-                  "date": iso(r.created), "pinned": is_pinned(r.pinned_until, at),
-                  "pinned_until": iso(r.pinned_until), "poll": r.has_poll,
-                  "comments": counts.get((r.id, "comments"), 0), "reads": counts.get((r.id, "reads"), 0),
-                  "likes": counts.get((r.id, "likes"), 0)} for r in rows]
-    return items, more
+    at, slug = now(), board["slug"]
+    rows, following = listing.page(slug, at, limit, listing.decode_cursor(cursor))
+    counts = listing.counts(slug, [r.id for r in rows])
+    items = [{"id": r.id, "title": r.title, "author": {"username": r.author, "name": r.author_name},
+              "date": iso(r.created), "pinned": is_pinned(r.pinned_until, at),
+              "pinned_until": iso(r.pinned_until), "poll": r.has_poll, "comments": r.comments,
+              "reads": counts.get((r.id, "reads"), 0), "likes": counts.get((r.id, "likes"), 0)} for r in rows]
+    return items, following
 
 
 def visit(board: dict) -> datetime | None:
@@ -506,29 +475,21 @@ def set_like(board: dict, post_id: str, on: bool) -> dict:
 
 
 def post_history(board: dict, post_id: str) -> list[dict]:
+    """The commits that changed the post, newest first, from the index (one indexed query, no `git log`)."""
     check_id(post_id)
-    store = core().store
-    head = store.head()
-    if head is None:
-        return []
-    path = f"plugins/{NAME}/{post_path(board['slug'], post_id)}"
-    items = []
-    for logged in store.log(None, head, (path,)):
-        info = logged.info
-        status = next((c.status for c in logged.changes if c.path == path), "M")
-        items.append({"revision": info.revision, "author": {"name": info.author.name, "email": info.author.email},
-                      "date": iso(info.date), "message": info.message.strip(), "status": status[:1]})
-    return items[::-1]
+    catch_up()
+    with core().db.session() as session:
+        rows = session.scalars(select(PostRevision).where(
+            PostRevision.board == board["slug"], PostRevision.post == post_id).order_by(
+            PostRevision.seq.desc())).all()
+        return [{"revision": r.revision, "author": {"name": r.author_name, "email": r.author_email},
+                 "date": iso(r.date), "message": r.message, "status": r.status} for r in rows]
 
 
 # -- comments --------------------------------------------------------------------------------------------------
-def comment_path(slug: str, post_id: str, cid: str) -> str:
-    return f"{slug}/posts/{post_id}/comments/{cid}.md"
-
-
 def list_comments(board: dict, post_id: str) -> list[dict]:
     slug = board["slug"]
-    prefix = f"{slug}/posts/{post_id}/comments/"
+    prefix = f"{post_folder(slug, post_id)}/comments/"
     items = []
     for rel in list_plugin_files(NAME, prefix.rstrip("/")):
         if not rel.endswith(".md"):
@@ -679,56 +640,6 @@ def vote(board: dict, post_id: str, data: dict) -> dict:
     except IntegrityError as exc:
         raise AlreadyVoted("You have voted in this poll already.") from exc
     return poll_view(board["slug"], post_id, poll)
-
-
-# -- the view: boards, posts and comments as tables ------------------------------------------------------------
-PREFIX = f"plugins/{NAME}/"
-
-
-class BoardsView:
-    """The board list, post list and comment counts, from the commits under plugins/boards/."""
-
-    name = "boards"
-
-    def reset(self, session) -> None:
-        for table in (BoardRow, PostRow, CommentRow):
-            session.execute(delete(table))
-
-    def apply(self, session, store, commits) -> None:
-        for logged in commits:
-            for change in logged.changes:
-                if change.old_path and change.old_path.startswith(PREFIX) and change.status.startswith("R"):
-                    self._one(session, store, change.old_path, None, logged)
-                if change.path.startswith(PREFIX):
-                    self._one(session, store, change.path, None if change.status == "D" else change.new_blob,
-                              logged)
-
-    def _one(self, session, store, path: str, blob: str | None, logged) -> None:
-        parts = path[len(PREFIX):].split("/")
-        if len(parts) == 2 and parts[1] == "board.json":
-            session.execute(delete(BoardRow).where(BoardRow.slug == parts[0]))
-            if blob:
-                doc = json.loads(store.read_blob(blob))
-                session.add(BoardRow(slug=parts[0], settings=json.dumps(doc, ensure_ascii=False),
-                                     position=int(doc.get("order", 100))))
-        elif len(parts) == 3 and parts[1] == "posts" and parts[2].endswith(".md"):
-            post_id = parts[2][:-3]
-            session.execute(delete(PostRow).where(PostRow.board == parts[0], PostRow.id == post_id))
-            if blob:
-                meta, _ = parse_doc(store.read_blob(blob))
-                author = meta.get("author") or {}
-                session.add(PostRow(board=parts[0], id=post_id, title=str(meta.get("title", ""))[:300],
-                                    author=author.get("username", ""), author_name=author.get("name", ""),
-                                    created=parse_time(meta.get("created"), "created") or now(),
-                                    pinned_until=parse_time(meta.get("pinned_until"), "pinned_until"),
-                                    has_poll=bool(meta.get("poll")), revision=logged.info.revision,
-                                    updated=logged.info.date))
-        elif len(parts) == 5 and parts[1] == "posts" and parts[3] == "comments" and parts[4].endswith(".md"):
-            cid = parts[4][:-3]
-            session.execute(delete(CommentRow).where(CommentRow.board == parts[0], CommentRow.post == parts[2],
-                                                     CommentRow.id == cid))
-            if blob:
-                session.add(CommentRow(board=parts[0], post=parts[2], id=cid))
 
 
 def post_row(slug: str, post_id: str) -> PostRow | None:

@@ -77,17 +77,18 @@ def board_settings(slug: str):
 def board(slug: str):
     board = s.readable_board(slug)
     size = int(s.settings().get("page_size") or 20)
-    page = page_arg()
-    posts, more = s.list_posts(board, (page - 1) * size, size)
-    s.mark_new(posts, s.visit(board) if page == 1 else s.last_visit(board))
-    return render_template("boards/board.html", board=board, posts=posts, page=page, more=more,
+    cursor = request.args.get("cursor") or None
+    page = page_arg() if cursor else 1  # the page number is only shown; the cursor says where the page starts
+    posts, following = s.list_posts(board, cursor, size)
+    s.mark_new(posts, s.visit(board) if cursor is None else s.last_visit(board))
+    return render_template("boards/board.html", board=board, posts=posts, page=page, following=following,
                            may_post=s.may(board, "post"))
 
 
 @bp.get("/<slug>/feed.atom")
 def feed(slug: str):
     board = s.readable_board(slug)
-    posts, _ = s.list_posts(board, 0, 30)
+    posts, _ = s.list_posts(board, None, 30)
     posts.sort(key=lambda p: p["date"] or "", reverse=True)
     base = request.url_root.rstrip("/")
     updated = posts[0]["date"] if posts else datetime.now(UTC).isoformat()

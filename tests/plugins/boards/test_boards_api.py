@@ -42,7 +42,8 @@ def test_the_post_is_a_commit_by_its_author(client, madang, people, make_board, 
     created = write_post(people["minjun"], title="인사 발령")
     info = madang.store.commit_info(created["revision"])
     assert info.author.name == "김민준" and info.author.email == "minjun@seoul.go.kr"
-    data = madang.store.read(f"plugins/boards/notice/posts/{created['id']}.md").decode()
+    pid = created["id"]
+    data = madang.store.read(f"plugins/boards/notice/posts/{pid[:4]}/{pid[4:8]}/{pid}.md").decode()
     assert "인사 발령" in data
 
 

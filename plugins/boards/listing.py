@@ -1,0 +1,80 @@
+"""A board's post list, pinned first then newest, read by seeking in the index (board, created, id): page 5,000
+costs what page 1 costs, because a cursor names the last post shown instead of a count of posts to skip.
+
+The list is two runs: the posts pinned now (few; by their own index) and then every other post. A cursor says
+which run it stands in and the (created, id) of the last post shown."""
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select, tuple_
+
+from wiki.api import InvalidInput, core
+
+from .models import Like, PostRow, ReadMark
+
+
+def encode_cursor(run: str, created: datetime | None, post_id: str) -> str:
+    """The next page starts after (created, id) in run 'p' (pinned) or 'n' (the rest; no created: its top)."""
+    raw = json.dumps({"r": run, "c": created.isoformat() if created else "", "i": post_id}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> tuple[str, datetime | None, str] | None:
+    """(run, created, id) of the last post shown, or None for the first page; a bad cursor is a 400."""
+    if not cursor:
+        return None
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        run, post_id = data["r"], str(data["i"])
+        created = datetime.fromisoformat(data["c"]) if data["c"] or run == "p" else None
+        if run not in ("p", "n") or (created is not None and created.tzinfo is None):
+            raise ValueError(run)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise InvalidInput("'cursor' is not one this server gave out.", field="cursor") from exc
+    return run, created, post_id
+
+
+def page(slug: str, at: datetime, limit: int,
+         cursor: tuple[str, datetime | None, str] | None) -> tuple[list, str | None]:
+    """Up to `limit` rows after the cursor, and the cursor of the next page (None: this is the last)."""
+    newest_first = (PostRow.created.desc(), PostRow.id.desc())
+    pinned_now = and_(PostRow.pinned_until.is_not(None), PostRow.pinned_until > at)
+    rows: list[PostRow] = []
+    with core().db.session() as session:
+        if cursor is None or cursor[0] == "p":
+            query = select(PostRow).where(PostRow.board == slug, pinned_now)
+            if cursor is not None:
+                query = query.where(tuple_(PostRow.created, PostRow.id) < (cursor[1], cursor[2]))
+            rows = list(session.scalars(query.order_by(*newest_first).limit(limit + 1)))
+            if len(rows) > limit:
+                last = rows[limit - 1]
+                return rows[:limit], encode_cursor("p", last.created, last.id)
+            cursor = None  # the pinned run is done: the other posts follow from their newest
+        pinned_shown = len(rows)
+        query = select(PostRow).where(PostRow.board == slug, or_(PostRow.pinned_until.is_(None), ~pinned_now))
+        if cursor is not None and cursor[1] is not None:
+            query = query.where(tuple_(PostRow.created, PostRow.id) < (cursor[1], cursor[2]))
+        more = list(session.scalars(query.order_by(*newest_first).limit(limit - len(rows) + 1)))
+        rows += more
+    if len(rows) > limit:
+        rows = rows[:limit]
+        if pinned_shown >= limit:  # the page ended with the last pinned post: the rest starts at its top
+            return rows, encode_cursor("n", None, "")
+        return rows, encode_cursor("n", rows[-1].created, rows[-1].id)
+    return rows, None
+
+
+def counts(slug: str, ids: list[str]) -> dict[tuple[str, str], int]:
+    """Reads and likes of the posts shown (state-database tables, indexed by post)."""
+    found: dict[tuple[str, str], int] = {}
+    if not ids:
+        return found
+    with core().db.session() as session:
+        for table, key in ((ReadMark, "reads"), (Like, "likes")):
+            for post, n in session.execute(select(table.post, func.count()).where(
+                    table.post.in_(ids), table.board == slug).group_by(table.post)):
+                found[(post, key)] = n
+    return found
