@@ -1,0 +1,73 @@
+"""The launcher plugin's hook implementations."""
+from __future__ import annotations
+
+from wiki.api import add_catalog, hookimpl
+
+from . import (
+    NAME,
+    models,  # noqa: F401  (registers the tables)
+)
+from .words import WORDS
+
+add_catalog(WORDS)
+
+
+@hookimpl
+def madang_plugin_info() -> dict:
+    return {"name": NAME, "title": {"ko": "업무 시스템 런처", "en": "SSO launcher"},
+            "description": {"ko": "한 번 로그인으로 권한 있는 업무 시스템을 엽니다 (OpenID Connect, CAS, 링크)",
+                            "en": "One sign-in opens every business system a person may use (OpenID Connect, "
+                                  "CAS, links)"},
+            "version": "1.0", "schema_version": 1}
+
+
+@hookimpl
+def madang_blueprints() -> list:
+    from .api import bp as api_bp
+    from .ui import bp as ui_bp
+
+    return [api_bp, ui_bp]
+
+
+@hookimpl
+def madang_nav_items(user) -> list[dict]:
+    if user is None:
+        return []
+    return [{"label": {"ko": "업무 시스템", "en": "Systems"}, "url": "/launcher", "order": 15}]
+
+
+@hookimpl
+def madang_settings_schema() -> dict:
+    return {"type": "object", "properties": {
+        "issuer": {"type": "string", "default": "", "maxLength": 300, "pattern": r"^(https?://[^\s#?]+[^/\s#?])?$",
+                   "title": {"ko": "OIDC 발급자(issuer) 주소", "en": "OIDC issuer address"},
+                   "description": {"ko": "비워 두면 요청받은 주소를 씁니다", "en": "Empty: the address asked"}},
+        "code_seconds": {"type": "integer", "default": 60, "minimum": 10, "maximum": 600,
+                         "title": {"ko": "인가 코드 유효 시간(초)", "en": "Authorization code life (s)"}},
+        "ticket_seconds": {"type": "integer", "default": 10, "minimum": 5, "maximum": 300,
+                           "title": {"ko": "CAS 티켓 유효 시간(초)", "en": "CAS ticket life (s)"}},
+        "access_token_seconds": {"type": "integer", "default": 3600, "minimum": 60, "maximum": 86400,
+                                 "title": {"ko": "액세스 토큰 유효 시간(초)", "en": "Access token life (s)"}},
+        "refresh_token_days": {"type": "integer", "default": 30, "minimum": 1, "maximum": 365,
+                               "title": {"ko": "갱신 토큰 유효 기간(일)", "en": "Refresh token life (days)"}},
+    }}
+
+
+@hookimpl
+def madang_openapi_paths() -> dict:
+    from .openapi import PATHS
+
+    return PATHS
+
+
+@hookimpl
+def madang_migrate(db, from_version) -> None:
+    """Version 1 is the first: its tables are created from the models. Later versions add their steps here."""
+
+
+@hookimpl
+def madang_health() -> list[dict]:
+    from . import registry
+
+    return [{"label": {"ko": "등록된 업무 시스템", "en": "Registered systems"},
+             "value": f"{len(registry.all_systems()):,}", "ok": True}]

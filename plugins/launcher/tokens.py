@@ -1,0 +1,53 @@
+"""Codes, tokens, tickets and open sessions: issue, look up by digest, revoke, end."""
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+
+from sqlalchemy import select, update
+
+from wiki.api import core
+
+from .models import OAuthToken, OpenSession
+
+
+def digest(value: str) -> str:
+    return hashlib.sha256((value or "").encode("utf-8")).hexdigest()
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def revoke_client(client_id: str) -> None:
+    with core().db.session() as session:
+        session.execute(update(OAuthToken).where(OAuthToken.client_id == client_id)
+                        .values(access_revoked=True, refresh_revoked=True))
+
+
+def open_session(username: str, system_id: str, protocol: str, sid: str = "", service: str = "",
+                 ticket: str = "") -> None:
+    with core().db.session() as session:
+        session.add(OpenSession(username=username, system_id=system_id, protocol=protocol, sid=sid, service=service,
+                                ticket=ticket, opened=now()))
+
+
+def end_sessions(username: str, system_id: str | None = None) -> list[OpenSession]:
+    """End a person's open sessions (all, or one system's) and revoke their tokens; returns what was ended."""
+    with core().db.session() as session:
+        query = select(OpenSession).where(OpenSession.username == username, OpenSession.ended.is_(None))
+        if system_id:
+            query = query.where(OpenSession.system_id == system_id)
+        rows = list(session.scalars(query))
+        for row in rows:
+            row.ended = now()
+        revoke = update(OAuthToken).where(OAuthToken.username == username)
+        if system_id:
+            from . import registry
+
+            system = registry.get(system_id)
+            revoke = revoke.where(OAuthToken.client_id == (system.client_id if system else ""))
+        session.execute(revoke.values(access_revoked=True, refresh_revoked=True))
+        session.flush()
+        session.expunge_all()
+        return rows
