@@ -36,6 +36,7 @@ from .paths import (
     page_from_file,
 )
 from .store import LRU, Author, CommitResult, ContentStore
+from .trailers import coauthors_in, summary_of, with_coauthors
 from .views import ViewRunner, title_from_markdown
 
 BLOCKED_EXTENSIONS = {".exe", ".bat", ".cmd", ".com", ".scr", ".msi", ".ps1", ".vbs", ".jar", ".dll"}
@@ -358,7 +359,8 @@ class Wiki:
         for number, (info, text) in enumerate(self.store.blame(page_file(record.path), record.at), start=1):
             lines.append({"number": number, "text": text, "revision": info.revision,
                           "author": {"name": info.author.name, "email": info.author.email},
-                          "date": info.date, "message": info.message})
+                          "coauthors": [{"name": a.name, "email": a.email} for a in coauthors_in(info.message)],
+                          "date": info.date, "message": summary_of(info.message).split("\n", 1)[0]})
         return lines
 
     def backlinks(self, who: Principal | None, path: str) -> list[str]:
@@ -429,7 +431,9 @@ class Wiki:
         return result
 
     def save(self, who: Principal | None, path: str, markdown: str, message: str | None = None,
-             base_revision: str | None = None) -> SaveResult:
+             base_revision: str | None = None, coauthors: Iterable[Author] = ()) -> SaveResult:
+        """Commit a page's new text. `coauthors` (people whose edits the text holds, e.g. from a co-editing
+        session) are named in `Co-authored-by:` trailers after the person's own message."""
         path = normalize_page_path(path)
         self.require(who, "edit", path)
         text = self._check_markdown(markdown)
@@ -441,8 +445,8 @@ class Wiki:
                 raise InvalidInput(f"base_revision '{base_revision}' does not exist.") from exc
         existed = self.store.blob_id(None, page_file(path)) is not None
         verb = "수정" if existed else "새 문서"
-        result = self.commit({page_file(path): text.encode("utf-8")}, who,
-                              clean_message(message, f"{verb}: {path}"), parent=parent)
+        text_message = with_coauthors(clean_message(message, f"{verb}: {path}"), author_of(who), coauthors)
+        result = self.commit({page_file(path): text.encode("utf-8")}, who, text_message, parent=parent)
         return SaveResult(path, result.revision, result.merged, created=not existed, changed=result.changed)
 
     def _check_markdown(self, markdown: object) -> str:

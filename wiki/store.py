@@ -265,7 +265,7 @@ class ContentStore:
             if info is None:
                 info = infos[commit.hexsha] = CommitInfo(
                     commit.hexsha, [], Author(commit.author.name, commit.author.email),
-                    commit.authored_datetime, commit.summary)
+                    commit.authored_datetime, commit.message)
             for line in lines:
                 text = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
                 result.append((info, text))

@@ -5,6 +5,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from ..errors import InvalidInput
 from ..pages import PageRecord
+from ..trailers import coauthors_in
 from . import rendering
 from .context import core, json_body, limit_arg, text_field, user
 from .files import attachment_response
@@ -30,7 +31,8 @@ def page_json(record: PageRecord, with_html: bool = False) -> dict:
 def revision_json(row) -> dict:
     return {"revision": row.revision, "path": row.path, "author": {"name": row.author_name,
             "email": row.author_email}, "date": iso(row.date), "message": row.message, "status": row.status,
-            "other_path": row.other_path, "size": row.size, "size_delta": row.size_delta}
+            "other_path": row.other_path, "size": row.size, "size_delta": row.size_delta,
+            "coauthors": [{"name": a.name, "email": a.email} for a in coauthors_in(row.message)]}
 
 
 @bp.get("/pages/<path:path>")

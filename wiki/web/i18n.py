@@ -139,6 +139,8 @@ CATALOG: dict[str, dict[str, str]] = {
     "history.title": {"ko": "'{title}'의 역사", "en": "History of '{title}'"},
     "history.revision": {"ko": "판", "en": "Revision"},
     "history.author": {"ko": "편집자", "en": "Author"},
+    "history.coauthors": {"ko": "함께 쓴 사람 (Co-authored-by)", "en": "Co-authors (Co-authored-by)"},
+    "history.with_coauthors": {"ko": "외 {names}", "en": "with {names}"},
     "history.date": {"ko": "날짜", "en": "Date"},
     "history.summary": {"ko": "요약", "en": "Summary"},
     "history.size": {"ko": "크기", "en": "Size"},

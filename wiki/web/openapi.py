@@ -28,7 +28,8 @@ ERROR = obj(["error", "message"], error=S, message=S)
 PAGE = obj(["path", "title", "markdown", "revision", "author", "date"], path=S, title=S, markdown=S,
            revision=REV, author=PERSON, date=DATE, html=S)
 REVISION = obj(None, revision=REV, path=S, author=PERSON, date=DATE, message=S, status=S,
-               other_path={"type": ["string", "null"]}, size=INT, size_delta=INT)
+               other_path={"type": ["string", "null"]}, size=INT, size_delta=INT,
+               coauthors={"type": "array", "items": PERSON})
 PATH_PARAM = {"name": "path", "in": "path", "required": True, "schema": S,
               "description": "Page path: '/'-separated Unicode segments, e.g. 행정포털/사용법"}
 NAME_PARAM = {"name": "name", "in": "path", "required": True, "schema": S}
@@ -107,7 +108,8 @@ def build() -> dict:
                                                    obj(["revision"], revision=REV, changed=BOOL),
                                                    obj(["revision"], revision=S, message=S), params=p)},
         "/api/v1/pages/{path}/blame": {"get": op("Who last changed each line", 200, obj(["lines"], lines={
-            "type": "array", "items": obj(None, number=INT, text=S, revision=REV, author=PERSON, date=DATE)}),
+            "type": "array", "items": obj(None, number=INT, text=S, revision=REV, author=PERSON, date=DATE,
+                                          coauthors={"type": "array", "items": PERSON})}),
             params=p + [{"name": "rev", "in": "query", "schema": S}])},
         "/api/v1/pages/{path}/backlinks": {"get": op("Pages that link here", 200,
                                                      obj(["items"], items={"type": "array", "items": S}),

@@ -30,6 +30,7 @@ from ..errors import (
 )
 from ..pages import PageRecord, Wiki
 from ..paths import attachment_from_file, normalize_page_path, page_from_file, title_of
+from ..trailers import coauthors_in
 from . import i18n, plugin_routes, rendering, security, theming
 from .context import core, signed_out, user
 from .files import attachment_response
@@ -76,6 +77,12 @@ def short(revision: str | None) -> str:
 @bp.app_template_filter("first_line")
 def first_line(text: str | None) -> str:
     return (text or "").strip().split("\n", 1)[0]
+
+
+@bp.app_template_filter("coauthors")
+def coauthor_names(message: str | None) -> list[str]:
+    """The names a commit message credits as co-authors (`Co-authored-by:` trailers)."""
+    return [person.name for person in coauthors_in(message)]
 
 
 @bp.app_template_filter("filesize")
