@@ -84,10 +84,11 @@ PATHS = {
                                                                                   "minimum": 1, "maximum": 500})],
                 "responses": {"200": _json(PAGE), **_errors("400", "401", "404")}},
         "post": {"summary": "Send a message (as the socket's send): the same client_id again stores nothing "
-                            "and answers the first message (200)",
+                            "and answers the first message (200); 429 with Retry-After when the person sends faster "
+                            "than the flood limit; 413 over 10,000 characters",
                  "requestBody": _body({"client_id": S, "text": S}, ["client_id", "text"]),
                  "responses": {"201": _json(MESSAGE, "stored"), "200": _json(MESSAGE, "stored before"),
-                               **_errors("400", "401", "404")}}},
+                               **_errors("400", "401", "404", "413", "429")}}},
     f"{BASE}/conversations/{{conversation_id}}/read": {
         "parameters": [CONV_ID],
         "post": {"summary": "Move the caller's read marker forward (to message, or to the newest)",

@@ -36,6 +36,20 @@ def madang_plugin_info() -> dict:
 
 
 @hookimpl
+def madang_settings_schema() -> dict:
+    from .flood import DEFAULTS
+
+    return {"type": "object", "properties": {
+        "flood_burst": {"type": "integer", "default": DEFAULTS["flood_burst"], "minimum": 1, "maximum": 10_000,
+                        "title": {"ko": "연속 전송 허용 수", "en": "Messages a person may send in a row"}},
+        "flood_per_minute": {"type": "integer", "default": DEFAULTS["flood_per_minute"], "minimum": 1,
+                             "maximum": 100_000,
+                             "title": {"ko": "분당 전송 한도 (1인)", "en": "Messages a minute per person, sustained"}},
+        "max_file_mib": {"type": "integer", "default": 20, "minimum": 1, "maximum": 200,
+                         "title": {"ko": "첨부 파일 최대 크기 (MiB)", "en": "Largest shared file (MiB)"}}}}
+
+
+@hookimpl
 def madang_blueprints() -> list:
     from .routes import bp
 

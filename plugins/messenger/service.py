@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from wiki.api import Forbidden, InvalidInput, NotFound, core, department_members, display_names, person
+from wiki.api import Forbidden, InvalidInput, NotFound, TooLarge, core, department_members, display_names, person
 
+from . import flood
 from .models import Conversation, Member, Message
 
 MAX_TEXT = 10_000
@@ -281,7 +282,7 @@ def _text(text: object) -> str:
     if not isinstance(text, str) or not text.strip():
         raise InvalidInput("'text' must be non-empty text.")
     if len(text) > MAX_TEXT:
-        raise InvalidInput(f"A message is at most {MAX_TEXT:,} characters.")
+        raise TooLarge(f"A message is at most {MAX_TEXT:,} characters.")
     return text
 
 
@@ -306,6 +307,7 @@ def send(me: str, conversation_id: object, client_id: object, text: object) -> t
         if first is not None:
             return message_json(first), False, []
     text = _text(text)
+    flood.check_send(me)  # after the repeat check: a retry of a stored message costs nothing
     try:
         with db().session() as session:
             # the write comes first: it takes the conversation's lock (SQLite: the database's) before any read

@@ -8,9 +8,9 @@ import logging
 from flask import current_app, request
 from flask_socketio import join_room
 
-from wiki.api import MadangError, person, principal_from_session, principal_from_token
+from wiki.api import InvalidInput, MadangError, person, principal_from_session, principal_from_token
 
-from . import presence, service
+from . import flood, presence, service
 
 NAMESPACE = "/messenger"
 log = logging.getLogger("madang.messenger")
@@ -31,29 +31,40 @@ def to_members(event: str, data: dict, usernames: list[str], skip: str | None = 
             _socketio.emit(event, data, to=room(username), namespace=NAMESPACE)
 
 
-def _error(exc: MadangError) -> dict:
-    return exc.to_dict()
-
-
 def _me() -> str | None:
     return SOCKETS.get(request.sid)
 
 
-def _answer(handler):
-    """Run an event handler for the socket's person; errors become `{error, message}` acknowledgements."""
+def _answer(handler, data: object = None, shape: str = "", flood_checked: bool = False):
+    """Run an event handler for the socket's person with its data (which must be an object: `shape` says which);
+    every refusal becomes an `{error, message}` acknowledgement and the connection stays as it was."""
     me = _me()
     if me is None:
         return {"error": "unauthorized", "message": "Sign in again."}
     try:
+        if not flood_checked:
+            flood.check_event(me)
+        if shape and not isinstance(data, dict):
+            raise InvalidInput(f"The event's data must be an object like {shape}.")
         return handler(me)
     except MadangError as exc:
-        return _error(exc)
+        return exc.to_dict()
+    except Exception:  # noqa: BLE001 - a bug answers this event, never the connection or other people
+        log.exception("messenger: an event failed")
+        return {"error": "server_error", "message": "The server could not handle this event; it was logged."}
 
 
 def _int(data: object, key: str) -> object:
     value = data.get(key) if isinstance(data, dict) else None
     if isinstance(value, str) and value.isdigit():
         return int(value)
+    return value
+
+
+def _conversation(data: dict) -> int:
+    value = _int(data, "conversation")
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise InvalidInput("'conversation' must be a conversation id (a whole number).")
     return value
 
 
@@ -85,31 +96,31 @@ def register(socketio) -> None:
             _announce_presence(username, *presence.disconnected(request.sid, username))
 
     @socketio.on("send", namespace=NAMESPACE)
-    def send(data):
+    def send(data=None):
         def run(me):
-            payload = data if isinstance(data, dict) else {}
-            message, created, members = service.send(me, _int(payload, "conversation"), payload.get("client_id"),
-                                                     payload.get("text"))
+            message, created, members = service.send(me, _conversation(data), data.get("client_id"),
+                                                     data.get("text"))
             if created:  # committed: now the members (and the sender's other tabs) hear of it
                 to_members("message", message, members)
             return message
-        return _answer(run)
+        # sends have their own, stricter limit (service.send, also for REST)
+        return _answer(run, data, "{conversation, client_id, text}", flood_checked=True)
 
     @socketio.on("join", namespace=NAMESPACE)
-    def join(data):
+    def join(data=None):
         """Open a conversation: refused unless a member. Answers it with its newest messages."""
         def run(me):
-            conversation = _int(data, "conversation")
+            conversation = _conversation(data)
             found = service.get_conversation(me, conversation)
             join_room(f"conversation:{conversation}")
             return {"conversation": found, "messages": service.messages(me, conversation, before="latest")}
-        return _answer(run)
+        return _answer(run, data, "{conversation}")
 
     @socketio.on("typing", namespace=NAMESPACE)
-    def typing(data):
+    def typing(data=None):
         def run(me):
-            conversation = _int(data, "conversation")
-            if not isinstance(conversation, int) or not service.is_member(conversation, me):
+            conversation = _conversation(data)
+            if not service.is_member(conversation, me):
                 return {"error": "not_found", "message": "No such conversation, or you are not a member of it."}
             found = person(me)
             to_members("typing", {"conversation": conversation, "username": me,
@@ -117,49 +128,56 @@ def register(socketio) -> None:
                                   "typing": bool(data.get("typing", True))},
                        service.members(conversation), skip=me)
             return {"ok": True}
-        return _answer(run)
+        return _answer(run, data, "{conversation, typing}")
 
     @socketio.on("read", namespace=NAMESPACE)
-    def read(data):
+    def read(data=None):
         def run(me):
-            conversation = _int(data, "conversation")
+            conversation = _conversation(data)
             last, members = service.mark_read(me, conversation, _int(data, "message"))
             to_members("read", {"conversation": conversation, "username": me, "last_read_id": last}, members)
             to_members("unread", service.unread(me), [me])
             return {"conversation": conversation, "last_read_id": last}
-        return _answer(run)
+        return _answer(run, data, "{conversation, message?}")
 
     @socketio.on("edit", namespace=NAMESPACE)
-    def edit(data):
+    def edit(data=None):
         def run(me):
-            message, members = service.edit(me, _int(data, "id"), (data or {}).get("text"))
+            message, members = service.edit(me, _int(data, "id"), data.get("text"))
             to_members("message_updated", message, members)
             return message
-        return _answer(run)
+        return _answer(run, data, "{id, text}")
 
     @socketio.on("delete", namespace=NAMESPACE)
-    def delete(data):
+    def delete(data=None):
         def run(me):
             message, members = service.delete(me, _int(data, "id"))
             to_members("message_updated", message, members)
             return message
-        return _answer(run)
+        return _answer(run, data, "{id}")
 
     @socketio.on("presence", namespace=NAMESPACE)
-    def set_presence(data):
+    def set_presence(data=None):
         def run(me):
-            status = (data or {}).get("status")
+            status = data.get("status")
             if status not in presence.STATUSES:
                 return {"error": "invalid_input", "message": "'status' must be 'online' or 'away'."}
             _announce_presence(me, *presence.changed(request.sid, me, status))
             return {"username": me, "status": presence.status_of([me])[me]}
-        return _answer(run)
+        return _answer(run, data, '{status: "online" | "away"}')
 
     @socketio.on("who", namespace=NAMESPACE)
-    def who(data):
+    def who(data=None):
         def run(me):
-            names = (data or {}).get("usernames") or []
+            names = data.get("usernames") or []
             if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
                 return {"error": "invalid_input", "message": "'usernames' must be a list of user names."}
             return presence.status_of(names[:500])
-        return _answer(run)
+        return _answer(run, data, "{usernames: [...]}")
+
+    @socketio.on("*", namespace=NAMESPACE)
+    def unknown(event, *_data):
+        """An event the messenger does not know: say so (a client waiting for its acknowledgement hears it)."""
+        name = event if isinstance(event, str) else "?"
+        return _answer(lambda me: {"error": "unknown_event",
+                                   "message": f"The messenger has no event '{name[:50]}'; see its README."})

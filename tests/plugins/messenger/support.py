@@ -77,6 +77,12 @@ class Site:
                            json={"members": members, **extra})
         return answer["id"]
 
+    def settings(self, values: dict) -> None:
+        """The messenger's settings, as the admin saves them in the console ({} for the defaults)."""
+        response = requests.put(self.url + "/api/v1/admin/plugins/messenger", headers=self.admin, timeout=15,
+                                json={"settings": values})
+        assert response.ok, response.text
+
     def messages(self, username: str, conversation: int, **params) -> dict:
         return self.call("GET", f"/api/v1/messenger/conversations/{conversation}/messages", username,
                          params=params)

@@ -105,7 +105,15 @@ def test_concurrent_senders_get_one_gapless_order(site: Site, chats):
     assert sorted(m["id"] for m in live) == [m["id"] for m in stored]
 
 
-def test_reconnect_catches_up_without_gap_or_duplicate(site: Site, chats):
+@pytest.fixture
+def no_flood_limit(site: Site):
+    """A test that sends like a script, faster than the per-person limit lets people send."""
+    site.settings({"flood_burst": 10_000, "flood_per_minute": 100_000})
+    yield
+    site.settings({})
+
+
+def test_reconnect_catches_up_without_gap_or_duplicate(site: Site, chats, no_flood_limit):
     conversation = site.conversation("choiyj", ["jungdh"], title="민원 처리 현황")
     choi, jung = chats(site, "choiyj"), chats(site, "jungdh")
     total = 40
