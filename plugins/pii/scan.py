@@ -138,8 +138,10 @@ class Scanner:
     def _update(self, head: str | None, allow: frozenset[str],
                 report: Callable[[int, int, int], None] | None) -> None:
         with self.lock:
-            if allow != self.allow:
-                self.reset(allow)
+            if allow != self.allow or (self.watermark and head and head != self.watermark
+                                       and git(self.repo, "merge-base", "--is-ancestor", self.watermark,
+                                               head).returncode != 0):
+                self.reset(allow)  # a changed allow-list, or a rewritten history (python -m plugins.pii.rewrite)
             if not head or head == self.watermark:
                 return
             total = count_commits(self.repo, self.watermark, head)
