@@ -1,9 +1,12 @@
 """The application factory: wires the store, the state database, the views and the web layer together."""
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -11,6 +14,7 @@ from pathlib import Path
 from flask import Flask
 from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import markup
 from .acl import Permissions
@@ -69,6 +73,9 @@ def create_app(config: Config | None = None, extra_plugins: tuple = ()) -> Flask
         TESTING=config.testing,
     )
     app.json.ensure_ascii = False
+    if config.trusted_proxies:  # behind a reverse proxy: the person's address is the proxy's X-Forwarded-For
+        n = config.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     madang = build_core(config, extra_plugins)
     app.extensions["madang"] = madang
     csrf.init_app(app)
@@ -80,14 +87,29 @@ def create_app(config: Config | None = None, extra_plugins: tuple = ()) -> Flask
     return app
 
 
+@contextmanager
+def start_lock(instance_dir: Path) -> Iterator[None]:
+    """An exclusive lock on a file of the instance folder while the state database's tables are created and
+    plugins migrate: worker processes starting together (gunicorn -w 4) then never run a migration twice. It
+    covers one machine; nodes sharing a PostgreSQL database should be started one first."""
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    with open(instance_dir / "start.lock", "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 def build_core(config: Config, extra_plugins: tuple = ()) -> Madang:
     """The core without Flask: usable from scripts, benchmarks and tests."""
     store = ContentStore(config.content_repo, config.branch)
     plugins = PluginHost(store, ROOT / "plugins", extra_plugins)
     db = Database(config.database_url)
-    db.create_all()  # after the plugins are imported, so their tables exist too
+    with start_lock(config.instance_dir):  # several processes starting at once: one creates and migrates
+        db.create_all()  # after the plugins are imported, so their tables exist too
+        plugins.migrate(db)
     acl = Permissions(store)
-    plugins.migrate(db)
     views = ViewRunner(store, db, [HistoryView(), PagesView(markup.extract_links)])
     register_plugin_views(plugins, views, config)
     views.catch_up()

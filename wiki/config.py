@@ -35,6 +35,9 @@ class Config:
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
     secure_cookies: bool = False
+    # reverse proxies in front of Madang whose X-Forwarded-For/-Proto/-Host are trusted (0: none, the default).
+    # Without it behind a proxy every sign-in comes from the proxy's address and one address lock stops everyone.
+    trusted_proxies: int = 0
     # LDAP: sign-in against the staff directory, and the org chart from it. Secrets come only from the
     # environment (never the content repository) and are kept out of repr() and so out of logs.
     ldap_url: str = ""
@@ -79,6 +82,7 @@ class Config:
             "admin_password": _env("MADANG_ADMIN_PASSWORD", ""),
             "secret_key": _env("MADANG_SECRET_KEY", ""),
             "secure_cookies": _env("MADANG_SECURE_COOKIES", "") in ("1", "true", "yes"),
+            "trusted_proxies": int(_env("MADANG_TRUSTED_PROXIES", "0")),
             "session_hours": int(_env("MADANG_SESSION_HOURS", str(cls.session_hours))),
             "session_absolute_hours": int(_env("MADANG_SESSION_ABSOLUTE_HOURS", str(cls.session_absolute_hours))),
             "ldap_url": _env("MADANG_LDAP_URL", ""),

@@ -318,3 +318,25 @@ def test_the_bind_password_stays_out_of_repr(tmp_path):
     from wiki.app import ldap_directory
 
     assert "봉인-비밀" not in repr(ldap_directory(config).settings)
+
+
+@pytest.mark.parametrize("trusted", [0, 1])
+def test_behind_a_trusted_proxy_the_address_lock_is_the_persons_not_the_proxys(tmp_path, trusted):
+    app = create_app(make_config(tmp_path, signin_account_limit=50, signin_address_limit=5,
+                                 signin_delay_per_failure=0, trusted_proxies=trusted))
+    client = app.test_client()
+    proxy = "10.0.0.1"
+    try:
+        for index in range(5):
+            response = client.post("/api/v1/auth/token", json={"username": f"추측{index}", "password": "x" * 8},
+                                   environ_base={"REMOTE_ADDR": proxy},
+                                   headers={"X-Forwarded-For": "192.0.2.66"})
+            assert response.status_code == 401
+        colleague = client.post("/api/v1/auth/token", json={"username": "admin", "password": ADMIN_PASSWORD},
+                                environ_base={"REMOTE_ADDR": proxy}, headers={"X-Forwarded-For": "192.0.2.10"})
+        # trusted: the colleague at .10 is someone else than the guesser at .66; untrusted: a forged header
+        # must not let a guesser escape the lock, so everything is the proxy's one address
+        assert colleague.status_code == (201 if trusted else 429)
+    finally:
+        app.extensions["madang"].store.close()
+        app.extensions["madang"].db.engine.dispose()
