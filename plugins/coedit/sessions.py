@@ -1,0 +1,289 @@
+"""Editing sessions of this process: one per page being edited, holding the shared text, who is there, what
+has been saved, and the draft. Every change to a session happens under its lock, and every event it causes is
+emitted under that lock too, so each socket hears the versions in order.
+
+One process owns a page's session (see README: several processes need a sticky route per page). Room names
+carry the process's id, so with a Redis message queue two processes never mix their version numbers.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+
+from wiki.api import Principal, core, display_names, page_file_path
+
+from . import drafts
+from .sync import SharedText, SyncError, Version, merge_into
+
+PROCESS = uuid.uuid4().hex[:12]
+COLOURS = ("#d9480f", "#1971c2", "#2b8a3e", "#9c36b5", "#e67700", "#0c8599", "#c2255c", "#5f3dc4",
+           "#087f5b", "#a61e4d", "#364fc7", "#5c940d")
+NAMESPACE = "/coedit"
+GRACE = 30.0  # seconds a session outlives its last participant: a reconnect in time finds it as it was
+log = logging.getLogger("madang.coedit")
+
+
+@dataclass
+class Participant:
+    sid: str
+    who: Principal
+    client: str  # an opaque id for this socket's cursor (never the socket id)
+    colour: str
+    readonly: bool
+
+    def to_dict(self) -> dict:
+        return {"username": self.who.username, "name": self.who.name, "client": self.client,
+                "color": self.colour, "readonly": self.readonly}
+
+
+@dataclass
+class PageSession:
+    path: str
+    shared: SharedText
+    base_text: str  # the page's text in git that the live text started from (or last merged with)
+    base_revision: str | None
+    base_blob: str | None
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    participants: dict[str, Participant] = field(default_factory=dict)
+    contributors: dict[str, tuple[str, str]] = field(default_factory=dict)  # username -> (name, email), unsaved
+    epoch: str = field(default_factory=lambda: uuid.uuid4().hex)
+    offer: dict | None = None  # an older session's draft, offered back
+    dirty_since: float | None = None  # monotonic time of the oldest change not yet in the draft
+    last_change: float = 0.0
+    empty_since: float | None = None  # the last one left then; the session ends GRACE seconds later
+
+    @property
+    def room(self) -> str:
+        return f"coedit:{PROCESS}:{self.path}"
+
+    def people(self) -> list[dict]:
+        return [p.to_dict() for p in self.participants.values()]
+
+    def changed(self) -> None:
+        now = time.monotonic()
+        self.last_change = now
+        if self.dirty_since is None:
+            self.dirty_since = now
+
+
+SESSIONS: dict[str, PageSession] = {}
+REGISTRY = threading.RLock()  # lock order: REGISTRY, then a session's lock
+_socketio = None
+
+
+def set_socketio(socketio) -> None:
+    global _socketio
+    _socketio = socketio
+
+
+def emit(session: PageSession, event: str, data: dict, skip_sid: str | None = None, to: str | None = None) -> None:
+    if _socketio is not None:
+        _socketio.emit(event, data, to=to or session.room, skip_sid=skip_sid, namespace=NAMESPACE)
+
+
+def read_page(path: str) -> tuple[str, str | None, str | None]:
+    """(text, revision, blob) of the page at the head now; an absent page is empty text."""
+    store = core().store
+    head = store.head()
+    blob = store.blob_id(head, page_file_path(path)) if head else None
+    text = store.read_blob(blob).decode("utf-8", "replace") if blob else ""
+    return text, head, blob
+
+
+def open_session(path: str) -> PageSession:
+    """The page's session, started from the page's text now (call with REGISTRY held)."""
+    session = SESSIONS.get(path)
+    if session is None:
+        text, revision, blob = read_page(path)
+        session = PageSession(path, SharedText(text), text, revision, blob)
+        session.offer = drafts.newest(path, text)
+        SESSIONS[path] = session
+    return session
+
+
+def add_participant(session: PageSession, sid: str, who: Principal, readonly: bool) -> Participant:
+    used = {p.colour for p in session.participants.values() if p.who.username != who.username}
+    mine = next((p.colour for p in session.participants.values() if p.who.username == who.username), None)
+    colour = mine or next((c for c in COLOURS if c not in used), COLOURS[len(session.participants) % len(COLOURS)])
+    participant = Participant(sid, who, uuid.uuid4().hex[:8], colour, readonly)
+    session.participants[sid] = participant
+    session.empty_since = None
+    return participant
+
+
+def remove_participant(path: str, sid: str) -> None:
+    """A socket leaves the page; the last one out writes the draft (the session itself ends a little later)."""
+    session = SESSIONS.get(path)
+    if session is None:
+        return
+    with session.lock:
+        gone = session.participants.pop(sid, None)
+        if gone is None:
+            return
+        if _socketio is not None:
+            _socketio.server.leave_room(sid, session.room, namespace=NAMESPACE)
+        if session.participants:
+            emit(session, "presence", {"path": path, "participants": session.people(), "left": gone.to_dict()})
+            return
+        session.empty_since = time.monotonic()
+        flush_draft(session, force=True)
+
+
+def end_idle_sessions(grace: float = GRACE) -> None:
+    """Sessions nobody has been in for `grace` seconds end; their unsaved text is in the drafts."""
+    now = time.monotonic()
+    with REGISTRY:
+        for path, session in list(SESSIONS.items()):
+            with session.lock:
+                if not session.participants and session.empty_since and now - session.empty_since >= grace:
+                    flush_draft(session, force=True)
+                    del SESSIONS[path]
+
+
+# -- edits -------------------------------------------------------------------------------------------------------
+def apply_edit(session: PageSession, participant: Participant, data: dict, max_bytes: int) -> Version:
+    """Apply one `edit` under the session's lock and tell the others; answers the version."""
+    with session.lock:
+        known = session.shared.duplicate(participant.who.username, data.get("id"))
+        if known is not None:
+            return known
+        step = session.shared.apply(participant.who.username, data.get("id"), data.get("version"),
+                                    data.get("patch"), max_bytes)
+        session.contributors[participant.who.username] = (participant.who.name, participant.who.email)
+        session.changed()
+        emit(session, "edited", {"path": session.path, **step.to_dict(), "name": participant.who.name},
+             skip_sid=participant.sid)
+        return step
+
+
+def broadcast_step(session: PageSession, step: Version | None, name: str, **extra) -> None:
+    """A version made by the server (a merged commit, a restored draft): everyone in the page hears it."""
+    if step is not None:
+        session.changed()
+        emit(session, "edited", {"path": session.path, **step.to_dict(), "name": name, **extra})
+
+
+# -- saving: the one write door ------------------------------------------------------------------------------------
+def commit_message(session: PageSession, who: Principal, message: object) -> str:
+    text = message.strip() if isinstance(message, str) else ""
+    text = "".join(ch for ch in text if ch in "\n\t" or ord(ch) >= 32)[:500] or f"공동 편집: {session.path}"
+    others = sorted((u, ne) for u, ne in session.contributors.items() if u != who.username)
+    trailers = [f"Co-authored-by: {name} <{email}>" for _username, (name, email) in others]
+    return text + ("\n\n" + "\n".join(trailers) if trailers else "")
+
+
+def save(session: PageSession, who: Principal, message: object) -> dict:
+    """Commit the live text as `who`, naming every other contributor since the last save; a commit that came in
+    meanwhile (from outside the session) is merged first, so nothing is lost."""
+    from wiki.api import EditConflict
+
+    config = core().config
+    with session.lock:
+        catch_up(session)
+        text = session.shared.text
+        if not text.strip():
+            raise SyncError("invalid_input", "The page is empty; write something before saving.")
+        if len(text.encode("utf-8")) > config.max_page_bytes:
+            raise SyncError("too_large", f"The page is larger than {config.max_page_bytes // 1024} KiB.")
+        file = page_file_path(session.path)
+        try:
+            result = core().wiki.commit({file: text.encode("utf-8")}, who, commit_message(session, who, message),
+                                        parent=session.base_revision)
+        except EditConflict:  # a commit this process has not merged yet: merge it, then commit on top
+            catch_up(session, force=True)
+            text = session.shared.text
+            result = core().wiki.commit({file: text.encode("utf-8")}, who, commit_message(session, who, message),
+                                        parent=session.base_revision)
+        blob = core().store.blob_id(result.revision, file)
+        committed = core().store.read_blob(blob).decode("utf-8", "replace") if blob else text
+        broadcast_step(session, session.shared.replace(committed, who.username), who.name)
+        session.base_text, session.base_revision, session.base_blob = committed, result.revision, blob
+        session.contributors.clear()
+        session.dirty_since = None
+        drafts.remove(epoch=session.epoch)
+        emit(session, "saved", {"path": session.path, "revision": result.revision, "version": session.shared.version,
+                                "by": who.username, "name": who.name})
+        return {"revision": result.revision, "version": session.shared.version, "merged": result.merged}
+
+
+def catch_up(session: PageSession, force: bool = False) -> None:
+    """Merge a commit to the page made outside the session (API, plain editor, another process) into the live
+    text: three-way, from the session's base through the new commit onto the live text; broadcast."""
+    store = core().store
+    with session.lock:
+        head = store.head()
+        if head == session.base_revision and not force:
+            return
+        blob = store.blob_id(head, page_file_path(session.path)) if head else None
+        if blob == session.base_blob:
+            session.base_revision = head
+            return
+        theirs = store.read_blob(blob).decode("utf-8", "replace") if blob else ""
+        merged, unplaced = merge_into(session.base_text, theirs, session.shared.text)
+        author = store.commit_info(head).author
+        step = session.shared.replace(merged, "")
+        session.base_text, session.base_revision, session.base_blob = theirs, head, blob
+        broadcast_step(session, step, author.name, outside={"revision": head, "name": author.name,
+                                                             "unplaced": unplaced, "deleted": blob is None})
+
+
+# -- drafts --------------------------------------------------------------------------------------------------------
+def flush_draft(session: PageSession, force: bool = False, delay: float = 2.0) -> None:
+    """Write the live text as the session's draft once typing has paused `delay` seconds (or waited 5 × delay)."""
+    with session.lock:
+        if session.dirty_since is None:
+            return
+        now = time.monotonic()
+        if not force and now - session.last_change < delay and now - session.dirty_since < 5 * delay:
+            return
+        if session.shared.text == session.base_text:
+            drafts.remove(epoch=session.epoch)
+        else:
+            drafts.write(session.path, session.epoch, session.shared.text, session.base_revision,
+                         dict(session.contributors))
+        session.dirty_since = None
+
+
+def restore_draft(session: PageSession, who: Principal, draft_id: object) -> dict:
+    with session.lock:
+        offer = session.offer
+        if offer is None or offer["id"] != draft_id:
+            raise SyncError("not_found", "There is no such draft of this page (someone may have restored it).")
+        base = b""
+        if offer["base_revision"]:
+            try:
+                base = core().store.read(page_file_path(session.path), offer["base_revision"]) or b""
+            except Exception:  # noqa: BLE001 - a base that is gone: merge from nothing
+                base = b""
+        merged, unplaced = merge_into(base.decode("utf-8", "replace"), offer["text"], session.shared.text)
+        step = session.shared.replace(merged, who.username)
+        for person in offer["authors"]:
+            session.contributors.setdefault(person["username"], (person["name"], person["email"]))
+        session.contributors[who.username] = (who.name, who.email)
+        session.offer = None
+        drafts.remove(draft_id=offer["id"])
+        broadcast_step(session, step, who.name, restored=offer["id"])
+        emit(session, "draft", {"path": session.path, "id": offer["id"], "restored": True, "name": who.name})
+        return {"version": session.shared.version, "unplaced": unplaced}
+
+
+def discard_draft(session: PageSession, who: Principal, draft_id: object) -> dict:
+    with session.lock:
+        offer = session.offer
+        if offer is None or offer["id"] != draft_id:
+            raise SyncError("not_found", "There is no such draft of this page (someone may have restored it).")
+        session.offer = None
+        drafts.remove(draft_id=offer["id"])
+        emit(session, "draft", {"path": session.path, "id": offer["id"], "restored": False, "name": who.name})
+        return {"discarded": offer["id"]}
+
+
+def public_offer(offer: dict | None) -> dict | None:
+    if offer is None:
+        return None
+    names = display_names([a["username"] for a in offer["authors"]])
+    return {"id": offer["id"], "text": offer["text"], "updated": offer["updated"],
+            "authors": [{"username": u, "name": n} for u, n in names.items()]}
