@@ -6,7 +6,9 @@ is harmless and two processes catching up at once never apply a commit twice.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import re
 import threading
 import time
@@ -25,6 +27,7 @@ from .store import ContentStore, LoggedCommit, RawChange
 
 BATCH = 500
 DEFERRED_INTERVAL = 1.0  # seconds between background rounds for deferred views (search)
+BACKGROUND_REST = 0.5  # after each background batch, rest half as long as it took (at most 2/3 of a core)
 log = logging.getLogger("madang.views")
 H1_RE = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.M)
 
@@ -100,12 +103,16 @@ class ViewRunner:
 
     def _background(self) -> None:
         """At most one round every DEFERRED_INTERVAL seconds: saves made meanwhile are applied together, so a
-        costly view (the search index commits its segments) pays its fixed cost once, not once a save."""
+        costly view (the search index commits its segments) pays its fixed cost once, not once a save.
+
+        A long backlog (a big import, a rebuild) must not starve the requests of this process: the thread runs at
+        a lower OS priority and rests between batches (BACKGROUND_REST of the time the batch took)."""
+        _lower_thread_priority()
         while True:
             self._wake.wait()
             self._wake.clear()
             try:
-                self.catch_up(everything=True)
+                self.catch_up(everything=True, progress=_Pacer())
             except Exception:  # noqa: BLE001 (the thread must live on; failures are in self.failures)
                 log.exception("background catch-up failed")
             time.sleep(DEFERRED_INTERVAL)
@@ -247,6 +254,25 @@ class ViewRunner:
                 behind = int(self.store._git("rev-list", "--count", rng).stdout)
             result.append(ViewStatus(view.name, mark, head, behind))
         return result
+
+
+class _Pacer:
+    """Called after each batch of the background catch-up: sleeps in proportion to the work just done, so the
+    GIL and the CPU go to requests for a share of the time."""
+
+    def __init__(self) -> None:
+        self.since = time.monotonic()
+
+    def __call__(self, _view: str, _count: int) -> None:
+        worked = time.monotonic() - self.since
+        time.sleep(min(BACKGROUND_REST * worked, 1.0))
+        self.since = time.monotonic()
+
+
+def _lower_thread_priority() -> None:
+    """On Linux a thread is a task with its own nice value: background view work yields the CPU to requests."""
+    with contextlib.suppress(AttributeError, OSError):  # not Linux, or not allowed: pacing alone then
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
 
 
 def title_from_markdown(path: str, markdown: str) -> str:
