@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 
-from .sync import engine
+from .merge import engine, exact_engine, merge3
 
 
 class Resync(Exception):
@@ -19,7 +19,7 @@ class Resync(Exception):
 
 class Doc:
     def __init__(self, text: str, version: int) -> None:
-        self.dmp = engine()
+        self.dmp, self.exact = engine(), exact_engine()
         self.confirmed = self.local = text
         self.version = version
         self.inflight: dict | None = None  # {id, version, patch, expected}
@@ -38,10 +38,9 @@ class Doc:
         return {"version": self.version, "patch": patch, "id": self.inflight["id"]}
 
     def rejected(self) -> None:
-        """The server refused the edit in flight (`patch_failed`, `too_large`): it is dropped, newer typing kept."""
+        """The server refused the edit in flight (`too_large`, `patch_failed`): it is dropped, newer typing kept."""
         if self.inflight is not None:
-            newer = self.dmp.patch_make(self.inflight["expected"], self.local)
-            self.local = self.dmp.patch_apply(newer, self.confirmed)[0] if newer else self.confirmed
+            self.local = merge3(self.inflight["expected"], self.confirmed, self.local)
             self.inflight = None
 
     # -- from the server ------------------------------------------------------------------------------------------
@@ -54,32 +53,18 @@ class Doc:
 
     def _step(self, patch_text: str, edit_id: str | None) -> None:
         patches = self.dmp.patch_fromText(patch_text)
-        confirmed, results = self.dmp.patch_apply(patches, self.confirmed)
+        confirmed, results = self.exact.patch_apply(patches, self.confirmed)
         if not all(results):
             raise Resync("a version did not apply to the confirmed text")
         if self.inflight is not None and edit_id == self.inflight["id"]:
-            newer = self.dmp.patch_make(self.inflight["expected"], self.local)  # typed since sending
-            self.local = self.dmp.patch_apply(newer, confirmed)[0] if newer else confirmed
+            self.local = merge3(self.inflight["expected"], confirmed, self.local)  # keep what was typed since
             self.inflight = None
-        elif self.inflight is None and self.local == self.confirmed:
-            self.local = confirmed  # nothing pending here: the common case
-        else:
-            diffs = self.dmp.diff_main(self.confirmed, self.local)
-            self.local = self._apply_moved(patches, diffs, self.local)
+        else:  # another person's version: one's pending typing is rebased onto it, as the server will do
+            self.local = merge3(self.confirmed, confirmed, self.local)
             if self.inflight is not None:
-                diffs = self.dmp.diff_main(self.confirmed, self.inflight["expected"])
-                self.inflight["expected"] = self._apply_moved(patches, diffs, self.inflight["expected"])
+                self.inflight["expected"] = merge3(self.confirmed, confirmed, self.inflight["expected"])
         self.confirmed = confirmed
         self.version += 1
-
-    def _apply_moved(self, patches: list, diffs: list, text: str) -> str:
-        """Apply another person's patch onto text that holds one's own pending typing: hunks are first moved by
-        that typing, then placed by context."""
-        moved = self.dmp.patch_deepCopy(patches)
-        for patch in moved:
-            patch.start1 = self.dmp.diff_xIndex(diffs, patch.start1)
-            patch.start2 = self.dmp.diff_xIndex(diffs, patch.start2)
-        return self.dmp.patch_apply(moved, text)[0]
 
     def rejoin(self, text: str, version: int, missed: list[dict] | None, applied: list[str] = ()) -> dict | None:
         """After a reconnect (`join` with `since` and `ids`): catch up through `missed` when the server still had
@@ -93,7 +78,7 @@ class Doc:
                 return {k: self.inflight[k] for k in ("version", "patch", "id")}
             return None
         done = self.inflight is not None and self.inflight["id"] in applied
-        mine = self.dmp.patch_make(self.inflight["expected"] if done else self.confirmed, self.local)
+        base = self.inflight["expected"] if done else self.confirmed
+        self.local = merge3(base, text, self.local)
         self.confirmed, self.version, self.waiting, self.inflight = text, version, {}, None
-        self.local = self.dmp.patch_apply(mine, text)[0] if mine else text
         return None

@@ -222,12 +222,12 @@ def catch_up(session: PageSession, force: bool = False) -> None:
             session.base_revision = head
             return
         theirs = store.read_blob(blob).decode("utf-8", "replace") if blob else ""
-        merged, unplaced = merge_into(session.base_text, theirs, session.shared.text)
+        merged, overlaps = merge_into(session.base_text, theirs, session.shared.text)
         author = store.commit_info(head).author
         step = session.shared.replace(merged, "")
         session.base_text, session.base_revision, session.base_blob = theirs, head, blob
         broadcast_step(session, step, author.name, outside={"revision": head, "name": author.name,
-                                                             "unplaced": unplaced, "deleted": blob is None})
+                                                             "overlaps": overlaps, "deleted": blob is None})
 
 
 # -- drafts --------------------------------------------------------------------------------------------------------
@@ -258,7 +258,7 @@ def restore_draft(session: PageSession, who: Principal, draft_id: object) -> dic
                 base = core().store.read(page_file_path(session.path), offer["base_revision"]) or b""
             except Exception:  # noqa: BLE001 - a base that is gone: merge from nothing
                 base = b""
-        merged, unplaced = merge_into(base.decode("utf-8", "replace"), offer["text"], session.shared.text)
+        merged, overlaps = merge_into(base.decode("utf-8", "replace"), offer["text"], session.shared.text)
         step = session.shared.replace(merged, who.username)
         for person in offer["authors"]:
             session.contributors.setdefault(person["username"], (person["name"], person["email"]))
@@ -267,7 +267,7 @@ def restore_draft(session: PageSession, who: Principal, draft_id: object) -> dic
         drafts.remove(draft_id=offer["id"])
         broadcast_step(session, step, who.name, restored=offer["id"])
         emit(session, "draft", {"path": session.path, "id": offer["id"], "restored": True, "name": who.name})
-        return {"version": session.shared.version, "unplaced": unplaced}
+        return {"version": session.shared.version, "overlaps": overlaps}
 
 
 def discard_draft(session: PageSession, who: Principal, draft_id: object) -> dict:

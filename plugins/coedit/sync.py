@@ -1,26 +1,20 @@
 """The shared text of one page as a server-ordered stream of diff-match-patch patches (pure: no Flask, no I/O).
 
 Every accepted edit makes a new version. A client's patch is made against the text of the version it last knew;
-when newer versions exist the patch is rebased: its hunks' positions are mapped through the edits in between and
-diff-match-patch applies it fuzzily (by context) to the current text. What is broadcast is the *effective* patch,
-made from the text before to the text after, so every client that applies the versions in order holds exactly
-the server's text.
+that text is rebuilt from the versions kept (each keeps its diff in a compact form), the patch is applied to it
+exactly, and when newer versions exist the result is rebased onto the current text by a three-way merge
+(merge.py), which never drops a keystroke. What is broadcast is the *effective* patch, made from the text before
+to the text after, so every client that applies the versions in order holds exactly the server's text.
 """
 from __future__ import annotations
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
-from diff_match_patch import diff_match_patch
+from .merge import edits, engine, exact_engine, merge3
 
 HISTORY = 1000  # versions kept for rebasing stale patches and for catching up after a reconnect
 REMEMBERED_IDS = 5000  # client edit ids remembered per page, so a re-sent edit is answered, not applied twice
-
-
-def engine() -> diff_match_patch:
-    dmp = diff_match_patch()
-    dmp.Diff_Timeout = 0.2  # a keystroke's diff is tiny; a whole-page replacement must not stall the page
-    return dmp
 
 
 class SyncError(Exception):
@@ -42,15 +36,28 @@ class Version:
     patch: str
     by: str  # user name ("" for a change that came from outside the session: a commit)
     edit_id: str | None
-    diffs: list = field(repr=False, default_factory=list)
+    compact: list = field(repr=False, default_factory=list)  # the diff, equal runs as lengths: to rebuild older text
 
     def to_dict(self) -> dict:
         return {"version": self.number, "patch": self.patch, "by": self.by, "id": self.edit_id}
 
 
-def map_position(diffs: list, position: int) -> int:
-    """Where `position` of the old text lands in the new one."""
-    return engine().diff_xIndex(diffs, position) if diffs else position
+def compact(diffs: list) -> list:
+    return [(op, len(text) if op == 0 else text) for op, text in diffs]
+
+
+def undo(compacted: list, new: str) -> str:
+    """The text before a version, from the text after it."""
+    parts, at = [], 0
+    for op, value in compacted:
+        if op == 0:
+            parts.append(new[at:at + value])
+            at += value
+        elif op == -1:
+            parts.append(value)
+        else:
+            at += len(value)
+    return "".join(parts)
 
 
 class SharedText:
@@ -60,7 +67,7 @@ class SharedText:
         self.text, self.version = text, version
         self.history: list[Version] = []
         self.seen: OrderedDict[tuple[str, str], Version] = OrderedDict()
-        self.dmp = engine()
+        self.dmp, self.exact = engine(), exact_engine()
 
     def since(self, version: int) -> list[Version] | None:
         """The versions after `version`, or None when some of them are no longer kept."""
@@ -97,14 +104,14 @@ class SharedText:
             patches = self.dmp.patch_fromText(patch_text)
         except (ValueError, IndexError) as exc:
             raise SyncError("invalid_input", "'patch' is not diff-match-patch patch text.") from exc
-        for step in between:  # rebase: move each hunk to where its place is now
-            for patch in patches:
-                patch.start1 = map_position(step.diffs, patch.start1)
-                patch.start2 = map_position(step.diffs, patch.start2)
-        new_text, results = self.dmp.patch_apply(patches, self.text)
+        base = self.text
+        for step in reversed(between):
+            base = undo(step.compact, base)
+        mine, results = self.exact.patch_apply(patches, base)
         if not all(results):
-            raise SyncError("patch_failed", "Your change no longer fits the text (someone changed that place); "
-                                            "the page was reloaded with the latest text.")
+            raise SyncError("patch_failed", f"The change does not fit the text of version {version}; "
+                                            "join the page again to get the latest text.")
+        new_text = merge3(base, self.text, mine) if between else mine
         return self._commit(new_text, username, edit_id, max_bytes)
 
     def replace(self, new_text: str, by: str, max_bytes: int | None = None) -> Version | None:
@@ -120,7 +127,7 @@ class SharedText:
         diffs = self.dmp.diff_main(self.text, new_text)
         self.dmp.diff_cleanupEfficiency(diffs)
         patch = self.dmp.patch_toText(self.dmp.patch_make(self.text, diffs))
-        step = Version(self.version + 1, patch, username, edit_id, diffs)
+        step = Version(self.version + 1, patch, username, edit_id, compact(diffs))
         self.text, self.version = new_text, step.number
         self.history.append(step)
         if len(self.history) > HISTORY:
@@ -133,9 +140,10 @@ class SharedText:
 
 
 def merge_into(base: str, theirs: str, live: str) -> tuple[str, int]:
-    """Three-way merge with diff-match-patch: the change base → theirs applied onto the live text. Answers the
-    merged text and how many hunks could not be placed (those keep the live text's version)."""
+    """A commit made outside the session (base → theirs) merged into the live text (base → live). Answers the
+    merged text and the number of places both changed (where both texts were kept, the commit's first)."""
     dmp = engine()
-    patches = dmp.patch_make(base, theirs)
-    merged, results = dmp.patch_apply(patches, live)
-    return merged, results.count(False)
+    theirs_edits = [(s, e) for s, e, _ in edits(dmp.diff_main(base, theirs, False))]
+    live_edits = [(s, e) for s, e, _ in edits(dmp.diff_main(base, live, False))]
+    overlaps = sum(1 for s1, e1 in theirs_edits for s2, e2 in live_edits if s1 <= e2 and s2 <= e1)
+    return merge3(base, live, theirs), overlaps
