@@ -60,6 +60,7 @@ class OAuthToken(Base):
     access_hash: Mapped[str] = mapped_column(String(64), unique=True)
     refresh_hash: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
     sid: Mapped[str] = mapped_column(String(64), default="")
+    code_hash: Mapped[str] = mapped_column(String(64), default="", index=True)  # revoked if the code is replayed
     issued: Mapped[datetime] = mapped_column(UTCDateTime)
     expires_in: Mapped[int] = mapped_column(Integer)
     refresh_expires: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

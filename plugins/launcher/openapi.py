@@ -20,6 +20,11 @@ SYSTEM_IN = {"type": "object", "required": ["name", "url", "protocol", "groups"]
 CREATED = {"type": "object", "required": ["id"], "properties": {
     "id": S, "client_id": S, "client_secret": {"type": "string", "description": "shown this once"}, "revision": S}}
 ID = {"name": "system_id", "in": "path", "required": True, "schema": S}
+OAUTH_TOKEN = {"type": "object", "required": ["access_token", "token_type"], "properties": {
+    "access_token": S, "token_type": S, "expires_in": {"type": "integer"}, "refresh_token": S, "id_token": S,
+    "scope": S}}
+CLAIMS = {"type": "object", "required": ["sub"], "properties": {
+    "sub": S, "name": S, "preferred_username": S, "department": S, "groups": STRINGS, "email": S}}
 FORM = {"application/x-www-form-urlencoded": {"schema": OBJ}}
 
 
@@ -57,4 +62,16 @@ PATHS = {
     "/api/v1/admin/launcher/keys": {"post": {
         "summary": "Rotate the ID-token signing key (admins); the previous key stays in the JWKS",
         "responses": answers({"type": "object", "properties": {"kid": S}}, "201", "401", "403")}},
+    "/api/v1/launcher/oidc/token": {"post": {
+        "summary": "OpenID Connect token endpoint (RFC 6749 §3.2): authorization_code with PKCE, refresh_token",
+        "requestBody": {"required": True, "content": FORM},
+        "responses": answers(OAUTH_TOKEN, "200", "400", "401")}},
+    "/api/v1/launcher/oidc/revoke": {"post": {
+        "summary": "Token revocation (RFC 7009)", "requestBody": {"required": True, "content": FORM},
+        "responses": answers(OBJ, "200", "400", "401")}},
+    "/api/v1/launcher/oidc/userinfo": {
+        "get": {"summary": "OpenID Connect userinfo (Authorization: Bearer <access token>)",
+                "responses": answers(CLAIMS, "200", "401", "403")},
+        "post": {"summary": "OpenID Connect userinfo (Authorization: Bearer <access token>)",
+                 "responses": answers(CLAIMS, "200", "401", "403")}},
 }

@@ -24,9 +24,10 @@ def madang_plugin_info() -> dict:
 @hookimpl
 def madang_blueprints() -> list:
     from .api import bp as api_bp
+    from .oidc import bp as oidc_bp
     from .ui import bp as ui_bp
 
-    return [api_bp, ui_bp]
+    return [api_bp, ui_bp, oidc_bp]
 
 
 @hookimpl
