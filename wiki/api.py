@@ -43,9 +43,9 @@ __all__ = [
     "API_VERSION", "AlreadyExists", "Author", "Base", "CommitResult", "EditConflict", "Forbidden", "InvalidInput",
     "InvalidPath", "LoggedCommit", "MADANG_VERSION", "MadangError", "NotFound", "PageNotFound", "PluginError",
     "Principal", "RawChange", "TooLarge", "UTCDateTime", "Unauthorized", "UnsupportedType", "add_catalog", "can",
-    "commit_plugin_files", "core", "current_language", "current_user", "hookimpl", "list_plugin_files",
-    "localized", "plugin_enabled", "plugin_settings", "read_plugin_file", "require_admin", "revision_visible",
-    "socket_handler", "t", "withheld_changed",
+    "commit_plugin_files", "core", "current_language", "current_user", "foreign_authorization", "hookimpl",
+    "list_plugin_files", "localized", "plugin_enabled", "plugin_settings", "read_plugin_file", "require_admin",
+    "revision_visible", "socket_handler", "t", "withheld_changed",
 ]
 
 
@@ -77,6 +77,15 @@ def revision_visible(path: str, revision: str, who: Principal | None | object = 
     personal-data guard's suppression); for read paths a plugin serves itself (search hits, feeds)."""
     person = current_user() if who is ASKING else who
     return core().wiki.revision_visible_to(person, path, revision)
+
+
+def foreign_authorization(view: Callable) -> Callable:
+    """Decorate a plugin's machine-to-machine view whose `Authorization` header belongs to it (OAuth clients, its
+    own tokens): the core then reads neither that header nor the session cookie (the request is anonymous to it,
+    and needs no CSRF token)."""
+    from .web.security import foreign_authorization as mark  # the web layer's own flag (imported late: no cycle)
+
+    return mark(view)
 
 
 def withheld_changed() -> None:

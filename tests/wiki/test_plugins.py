@@ -451,3 +451,16 @@ def test_plugins_hear_when_a_person_signs_out_here_or_everywhere(broken_app):
     assert hook_calls("madang_signed_out") == [("admin", False), ("admin", True)]
     failures = broken_app.extensions["madang"].plugins.failures
     assert any(f.plugin == "broken" and f.hook == "madang_signed_out" for f in failures)
+
+
+def test_a_plugin_view_may_own_its_authorization_header_and_the_core_then_ignores_it(app, admin_headers):
+    client = app.test_client()
+    basic = {"Authorization": "Basic bGF1bmNoZXI6c2VjcmV0"}  # an OAuth client's credentials, not a Madang token
+    answer = client.post("/notes/own-auth", headers=basic)
+    assert answer.status_code == 200 and answer.get_json() == {"authorization": basic["Authorization"], "user": None}
+    assert client.post("/notes/공지", json={"text": "x"}, headers=basic).status_code == 401, "elsewhere it is ours"
+    as_admin = client.post("/notes/own-auth", headers=admin_headers).get_json()
+    assert as_admin["user"] is None, "a Madang token sent there is not read as one either"
+    sign_in(client, "admin", ADMIN_PASSWORD)
+    with_session = client.post("/notes/own-auth", headers=basic)
+    assert with_session.status_code == 200 and with_session.get_json()["user"] is None, "nor is the session cookie"

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import time
 import unicodedata
+from collections.abc import Callable
 from urllib.parse import unquote_to_bytes
 
-from flask import Flask, g, make_response, request, session
+from flask import Flask, current_app, g, make_response, request, session
 
 from ..errors import InvalidInput, InvalidPath, RateLimited, Unauthorized
 from .context import core
@@ -26,6 +27,8 @@ def register(app: Flask) -> None:
     def _identify():
         _check_utf8()
         g.user, g.via_token = None, False
+        if _foreign_authorization():
+            return  # anonymous to the core, and nothing ambient (cookie) to protect with a CSRF token
         header = request.headers.get("Authorization", "")
         if header:
             scheme, _, token = header.partition(" ")
@@ -61,6 +64,22 @@ def register(app: Flask) -> None:
                 "default-src 'self'; img-src 'self' data:; media-src 'self'; object-src 'none'; "
                 "base-uri 'none'; frame-ancestors 'self'; form-action 'self'")
         return response
+
+
+FOREIGN_AUTHORIZATION = "_madang_foreign_authorization"
+
+
+def foreign_authorization(view: Callable) -> Callable:
+    """Mark a view whose `Authorization` header is not a Madang token but the view's own business (an OAuth
+    client's Basic credentials, a Bearer token a plugin issued): the core leaves the header to the view, and the
+    request is anonymous to the core — the session cookie is not read either, so no CSRF token is asked."""
+    setattr(view, FOREIGN_AUTHORIZATION, True)
+    return view
+
+
+def _foreign_authorization() -> bool:
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(view is not None and getattr(view, FOREIGN_AUTHORIZATION, False))
 
 
 def _needs_csrf() -> bool:

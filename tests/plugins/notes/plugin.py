@@ -16,6 +16,8 @@ from wiki.api import (
     InvalidInput,
     commit_plugin_files,
     core,
+    current_user,
+    foreign_authorization,
     hookimpl,
     list_plugin_files,
     plugin_settings,
@@ -67,6 +69,14 @@ def list_notes():
     with core().db.session() as session:
         titles = [row.title for row in session.scalars(select(NoteRow).order_by(NoteRow.path))]
     return jsonify({"titles": titles, "files": list_plugin_files(NAME), "settings": plugin_settings(NAME)})
+
+
+@bp.post("/own-auth")
+@foreign_authorization
+def own_authorization():
+    """The plugin reads the Authorization header itself (as an OAuth token endpoint would)."""
+    who = current_user()
+    return jsonify({"authorization": request.headers.get("Authorization"), "user": who.username if who else None})
 
 
 @bp.post("/<title>")
