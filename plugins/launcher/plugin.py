@@ -24,10 +24,11 @@ def madang_plugin_info() -> dict:
 @hookimpl
 def madang_blueprints() -> list:
     from .api import bp as api_bp
+    from .cas import bp as cas_bp
     from .oidc import bp as oidc_bp
     from .ui import bp as ui_bp
 
-    return [api_bp, ui_bp, oidc_bp]
+    return [api_bp, ui_bp, oidc_bp, cas_bp]
 
 
 @hookimpl
@@ -35,6 +36,22 @@ def madang_nav_items(user) -> list[dict]:
     if user is None:
         return []
     return [{"label": {"ko": "업무 시스템", "en": "Systems"}, "url": "/launcher", "order": 15}]
+
+
+@hookimpl
+def madang_page_assets(user) -> list[dict]:
+    """The compact header menu (a script that fills a drop-down from /api/v1/launcher/systems)."""
+    if user is None:
+        return []
+    return [{"script": "/launcher/static/menu.js"}, {"style": "/launcher/static/launcher.css"}]
+
+
+@hookimpl
+def madang_signed_out(who, everywhere) -> None:
+    """End the person's sessions with the systems and tell those that support logout (in the background)."""
+    from .logout import sign_out_of_systems
+
+    sign_out_of_systems(who.username)
 
 
 @hookimpl
