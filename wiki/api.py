@@ -44,8 +44,8 @@ __all__ = [
     "InvalidPath", "LoggedCommit", "MADANG_VERSION", "MadangError", "NotFound", "PageNotFound", "PluginError",
     "Principal", "RawChange", "TooLarge", "UTCDateTime", "Unauthorized", "UnsupportedType", "add_catalog", "can",
     "commit_plugin_files", "core", "current_language", "current_user", "foreign_authorization", "hookimpl",
-    "list_plugin_files", "localized", "plugin_enabled", "plugin_settings", "read_plugin_file", "require_admin",
-    "revision_visible", "socket_handler", "t", "withheld_changed",
+    "list_plugin_files", "localized", "notify", "plugin_enabled", "plugin_settings", "read_plugin_file",
+    "require_admin", "revision_visible", "socket_handler", "t", "withheld_changed",
 ]
 
 
@@ -77,6 +77,18 @@ def revision_visible(path: str, revision: str, who: Principal | None | object = 
     personal-data guard's suppression); for read paths a plugin serves itself (search hits, feeds)."""
     person = current_user() if who is ASKING else who
     return core().wiki.revision_visible_to(person, path, revision)
+
+
+def notify(usernames: list[str] | tuple[str, ...] | set[str], kind: str, title: str, url: str = "", body: str = "",
+           actor: str | None = None, source: str = "", key: str | None = None) -> int:
+    """Tell people something (a mention, a reply): kept in the state database, shown at /notifications and as the
+    header's badge. Tell only people who may read what `url` leads to. `actor` (default: the person asking) is
+    never told; `key` makes it once per person (e.g. "boards:mention:<post id>"). Returns how many were stored."""
+    if actor is None:
+        who = current_user()
+        actor = who.username if who else ""
+    return core().notifications.notify(usernames, kind, title, url=url, body=body, actor=actor, source=source,
+                                       key=key)
 
 
 def foreign_authorization(view: Callable) -> Callable:

@@ -23,6 +23,7 @@ from .auth import Accounts
 from .config import ROOT, Config
 from .db import Database
 from .directory import LdapDirectory, LdapSettings
+from .notifications import Notifications
 from .orgchart import DirectoryOrgChart, RepositoryOrgChart
 from .pages import Wiki
 from .plugins import PluginHost
@@ -53,6 +54,7 @@ class Madang:
     orgchart: RepositoryOrgChart | DirectoryOrgChart  # the chart people see: the directory's when LDAP is set
     directory: LdapDirectory | None = None
     signin: SignIn | None = None  # the one sign-in path (/login and POST /api/v1/auth/token)
+    notifications: Notifications | None = None  # mentions, replies, messages (wiki.api.notify)
 
 
 def create_app(config: Config | None = None, extra_plugins: tuple = ()) -> Flask:
@@ -126,7 +128,7 @@ def build_core(config: Config, extra_plugins: tuple = ()) -> Madang:
     orgchart = DirectoryOrgChart(directory, config.ldap_orgchart_minutes) if directory else RepositoryOrgChart(store)
     signin = SignIn(accounts, throttle, audit, directory, config.ldap_default_role)
     return Madang(config, store, db, views, acl, accounts, wiki, plugins, audit, throttle, orgchart, directory,
-                  signin)
+                  signin, Notifications(db))
 
 
 def ldap_directory(config: Config) -> LdapDirectory | None:

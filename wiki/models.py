@@ -175,3 +175,25 @@ class LocalGroup(Base):
 
 # A person's recent edits (/people/<username>) read the commits table by author: an index on the new databases.
 Index("ix_commits_author_email_seq", CommitRow.author_email, CommitRow.seq)
+
+
+# -- notifications ---------------------------------------------------------------------------------------------
+class NotificationRow(Base):
+    """Something a person should see: a mention, a reply, a message. Written by plugins through
+    `wiki.api.notify`, read at /notifications and the header's badge."""
+
+    __tablename__ = "notifications"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(64), default="")  # the plugin (or "wiki")
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(String(1000), default="")
+    url: Mapped[str] = mapped_column(String(1000), default="")
+    actor: Mapped[str] = mapped_column(String(64), default="")
+    key: Mapped[str | None] = mapped_column(String(200), nullable=True)  # once per (person, key): no repeats
+    created: Mapped[datetime] = mapped_column(UTCDateTime())
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    __table_args__ = (Index("ix_notifications_user_id", "username", "id"),
+                      Index("ix_notifications_user_unread", "username", "read_at"),
+                      Index("ux_notifications_user_key", "username", "key", unique=True))

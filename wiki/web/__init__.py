@@ -29,3 +29,6 @@ def register(app: Flask) -> None:
     app.register_blueprint(admin_accounts.bp)
     app.register_blueprint(api_accounts.bp)
     app.register_blueprint(admin_ui.api)
+    from . import notifications_ui
+
+    app.register_blueprint(notifications_ui.bp)

@@ -180,6 +180,17 @@ def accounts_paths() -> dict:
             "get": op("The caller's preferences", 200, preferences, errors=(401,)),
             "put": op("Change the caller's preferences (any of the fields)", 200, preferences, preferences,
                       errors=(400, 401))},
+        "/api/v1/me/notifications": {"get": op(
+            "The caller's notifications, newest first (mentions, replies, messages); `before` pages back with an id",
+            200, obj(["items", "unread", "next"], unread=INT, next={"type": ["string", "null"]}, items={
+                "type": "array", "items": obj(None, id=INT, kind=S, source=S, title=S, body=S, url=S, actor=S,
+                                              created=DATE, read=BOOL)}),
+            params=[{"name": "unread", "in": "query", "schema": S}, {"name": "before", "in": "query", "schema": S},
+                    {"name": "limit", "in": "query", "schema": INT}], errors=(400, 401))},
+        "/api/v1/me/notifications/read": {"post": op(
+            "Mark the caller's notifications read: the given ids, or all when `ids` is left out", 200,
+            obj(["marked", "unread"], marked=INT, unread=INT),
+            obj(None, ids={"type": "array", "items": INT}), errors=(400, 401))},
         "/api/v1/orgchart": {"get": op(
             "The org chart (signed-in staff): departments (a tree by parent) and people; source is 'directory' "
             "(LDAP) or 'repository' (site/orgchart.json)", 200,

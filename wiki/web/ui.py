@@ -31,7 +31,7 @@ from ..errors import (
 from ..pages import PageRecord, Wiki
 from ..paths import attachment_from_file, normalize_page_path, page_from_file, title_of
 from ..trailers import coauthors_in
-from . import i18n, plugin_routes, rendering, security, theming
+from . import i18n, notifications_ui, plugin_routes, rendering, security, theming
 from .context import core, signed_out, user
 from .files import attachment_response
 from .i18n import t
@@ -54,7 +54,8 @@ def wiki() -> Wiki:
 def _template_context() -> dict:
     """Every template (error pages included) gets the words, the reader, and where the search box goes."""
     return {**i18n.template_globals(), "me": user(), "asset": asset, "search_action": search_action(),
-            "page_url": rendering.page_url, "plugin_nav": plugin_nav(), "plugin_assets": plugin_assets()}
+            "page_url": rendering.page_url, "plugin_nav": plugin_nav(), "plugin_assets": plugin_assets(),
+            "unread_notifications": notifications_ui.unread_count}
 
 
 @bp.app_template_filter("when")
