@@ -167,38 +167,27 @@ def broadcast_step(session: PageSession, step: Version | None, name: str, **extr
 
 
 # -- saving: the one write door ------------------------------------------------------------------------------------
-def commit_message(session: PageSession, who: Principal, message: object) -> str:
-    text = message.strip() if isinstance(message, str) else ""
-    text = "".join(ch for ch in text if ch in "\n\t" or ord(ch) >= 32)[:500] or f"공동 편집: {session.path}"
-    others = sorted((u, ne) for u, ne in session.contributors.items() if u != who.username)
-    trailers = [f"Co-authored-by: {name} <{email}>" for _username, (name, email) in others]
-    return text + ("\n\n" + "\n".join(trailers) if trailers else "")
-
-
 def save(session: PageSession, who: Principal, message: object) -> dict:
-    """Commit the live text as `who`, naming every other contributor since the last save; a commit that came in
-    meanwhile (from outside the session) is merged first, so nothing is lost."""
-    from wiki.api import EditConflict
+    """Commit the live text through the wiki's save (author: `who`; `Co-authored-by:` trailers for every other
+    person who changed the text since the last save). A commit that came in meanwhile (from outside the
+    session) is merged first, so nothing is lost."""
+    from wiki.api import Author, EditConflict
 
-    config = core().config
+    text_message = message.strip() if isinstance(message, str) and message.strip() else f"공동 편집: {session.path}"
     with session.lock:
         catch_up(session)
-        text = session.shared.text
-        if not text.strip():
-            raise SyncError("invalid_input", "The page is empty; write something before saving.")
-        if len(text.encode("utf-8")) > config.max_page_bytes:
-            raise SyncError("too_large", f"The page is larger than {config.max_page_bytes // 1024} KiB.")
-        file = page_file_path(session.path)
+        others = [Author(name, email) for username, (name, email) in sorted(session.contributors.items())
+                  if username != who.username]
         try:
-            result = core().wiki.commit({file: text.encode("utf-8")}, who, commit_message(session, who, message),
-                                        parent=session.base_revision)
-        except EditConflict:  # a commit this process has not merged yet: merge it, then commit on top
+            result = core().wiki.save(who, session.path, session.shared.text, text_message,
+                                      base_revision=session.base_revision, coauthors=others)
+        except EditConflict:  # a commit this process has not merged yet: merge it, then save on top of it
             catch_up(session, force=True)
-            text = session.shared.text
-            result = core().wiki.commit({file: text.encode("utf-8")}, who, commit_message(session, who, message),
-                                        parent=session.base_revision)
+            result = core().wiki.save(who, session.path, session.shared.text, text_message,
+                                      base_revision=session.base_revision, coauthors=others)
+        file = page_file_path(session.path)
         blob = core().store.blob_id(result.revision, file)
-        committed = core().store.read_blob(blob).decode("utf-8", "replace") if blob else text
+        committed = core().store.read_blob(blob).decode("utf-8", "replace") if blob else session.shared.text
         broadcast_step(session, session.shared.replace(committed, who.username), who.name)
         session.base_text, session.base_revision, session.base_blob = committed, result.revision, blob
         session.contributors.clear()
