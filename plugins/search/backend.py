@@ -15,8 +15,9 @@ from typing import Protocol
 
 from .query import Query
 
-# (type, acl key) → may the person asking read it; the backend asks it for every hit it returns or counts
-Visible = Callable[[str, str], bool]
+# (type, acl key, indexed revision) → may the person asking see it (permission, and that revision not withheld);
+# the backend asks it for every hit it returns or counts
+Visible = Callable[[str, str, str], bool]
 
 
 @dataclass

@@ -76,7 +76,7 @@ def run_backend(analyzer: str, documents: list[Document], queries: list[str], fo
     ranked, timings = {}, []
     for text in queries:
         started = time.perf_counter()
-        found = service.search(parse(text), lambda kind, acl: True, None, 10, suggest=False)
+        found = service.search(parse(text), lambda *_: True, None, 10, suggest=False)
         timings.append(time.perf_counter() - started)
         ranked[text] = [result.hit.document.path for result in found.results]
     backend.close()

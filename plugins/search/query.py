@@ -49,7 +49,7 @@ class Query:
     filters: Filters = field(default_factory=Filters)
     sort: str = "relevance"
     fuzzy: bool = True  # one typo in a long word is forgiven; off when checking a suggestion
-    relaxed: bool = False  # all but one of the words suffice (asked for when every word finds nothing)
+    relaxed: bool = False  # any of the words suffices, most words first (asked for when every word finds nothing)
 
     @property
     def positive(self) -> tuple[Clause, ...]:

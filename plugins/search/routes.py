@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from wiki.api import InvalidInput, core, current_user, localized, plugin_settings, require_admin
+from wiki.api import InvalidInput, core, current_user, localized, plugin_settings, require_admin, revision_visible
 
 from . import NAME
 from .query import Filters, Query, parse
@@ -78,13 +78,16 @@ def can_read(kind: str, acl: str) -> bool:
     return bool(answers) and all(answer is True for answer in answers)
 
 
-def request_reader() -> Callable[[str, str], bool]:
+def request_reader() -> Callable[[str, str, str], bool]:
     """can_read with this request's person and permission rules looked up once (the check runs for every
-    matching page, up to 10,000 a search, for `total`)."""
+    matching page counted for `total`), and the indexed revision of a page or attachment not withheld by a plugin
+    (the personal-data guard): a withheld revision's text is neither shown nor counted."""
     who, acl = current_user(), core().acl
 
-    def check(kind: str, path: str) -> bool:
-        return acl.can(who, "read", path) if kind in ("page", "attachment") else can_read(kind, path)
+    def check(kind: str, path: str, revision: str = "") -> bool:
+        if kind not in ("page", "attachment"):
+            return can_read(kind, path)
+        return acl.can(who, "read", path) and (not revision or revision_visible(path, revision, who))
 
     return check
 

@@ -26,7 +26,7 @@ from .query import Query
 from .snippets import highlight, needles, snippet, spans
 from .synonyms import Synonyms
 
-COUNT_CAP = 10_000
+COUNT_CAP = 1_000
 MAX_OFFSET = 100_000
 CORE_TYPES = ("page", "attachment")
 
@@ -46,7 +46,7 @@ class Results:
     total_exact: bool
     next_cursor: str | None
     suggestion: str | None = None
-    relaxed: bool = False  # no hit had every word: these have all but one
+    relaxed: bool = False  # no hit had every word: these have the most of them first
 
 
 def encode_cursor(offset: int) -> str:
@@ -77,14 +77,14 @@ class SearchService:
                         else c for c in query.clauses)
         return replace(query, clauses=clauses)
 
-    def search(self, query: Query, can_read: Callable[[str, str], bool], cursor: str | None = None,
+    def search(self, query: Query, can_read: Callable[[str, str, str], bool], cursor: str | None = None,
                limit: int = 20, suggest: bool = True) -> Results:
         offset = decode_cursor(cursor)
         query = self.expand(query)
         page = self.backend.search(query, can_read, offset, limit, COUNT_CAP)
         strict_total = page.total
         if page.total == 0 and len([c for c in query.positive if c.kind != "initials"]) > 1:
-            query = replace(query, relaxed=True)  # no hit has every word: show those with all but one
+            query = replace(query, relaxed=True)  # no hit has every word: those with the most of them
             page = self.backend.search(query, can_read, offset, limit, COUNT_CAP)
         analyzed = self._analyzed(query)
         results = []
@@ -107,7 +107,7 @@ class SearchService:
                     terms.extend(query_terms(name, text))
         return terms
 
-    def suggestion(self, query: Query, can_read: Callable[[str, str], bool]) -> str | None:
+    def suggestion(self, query: Query, can_read: Callable[[str, str, str], bool]) -> str | None:
         """"Did you mean": words of the query replaced by close indexed words, offered only when the corrected
         query (strict: no typo tolerance) finds something this person may read, so a suggestion never reveals
         a word that only restricted documents hold."""

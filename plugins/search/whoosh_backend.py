@@ -11,18 +11,22 @@ when another process has committed. The index's own watermark is a stored docume
 """
 from __future__ import annotations
 
+import itertools
 import math
 import shutil
 import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from whoosh import collectors, scoring
+import numpy as np
 from whoosh import index as whoosh_index
 from whoosh import query as wq
+from whoosh import scoring
 from whoosh.analysis import Analyzer, Token
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
@@ -39,9 +43,11 @@ from .analysis import (
     words,
 )
 from .backend import Document, Hit, SearchPage, Visible
+from .plan import AllOf, AnyOf, Expansion, Group, Phrase, Plan, leaves, to_whoosh
 from .query import Clause, Query
+from .vector import SegmentCache, Snapshot, bonus_groups, has_phrases
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5  # 5: `revision` became a column (the withheld-revision check reads it for every counted hit)
 LOCK_TIMEOUT = 30.0
 META_ID = "__madang__/watermark"
 META_TYPE = "__meta__"
@@ -51,6 +57,13 @@ FUZZY_WEIGHT = 0.3
 RECENCY = 0.05  # at most +5 % for a page changed today, half that after a year
 STORED_TEXT_CHARS = 100_000  # the stored text (snippets) is cut there; the whole text is indexed
 MARKED_FIELDS = frozenset(("title", "pathtext", "body", "title_ng", "body_ng", "words"))
+MAIN_FIELDS = ("title", "pathtext", "body")
+CHOSEONG = frozenset("ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ")
+FALLBACK_HITS = 10  # fewer visible hits than this from the analyzer's own fields: the bigram fields are added
+BONUS_DEPTH = 200  # the phrase bonus is computed for this many of the best matches
+FUZZY_MAX_DF = 2  # a word in more documents than this is taken as spelt right: no typo expansion
+FUZZY_TERMS = 30  # at most this many close words for a typo
+PREFIX_TERMS = 1000  # at most this many words for a prefix (행* ...) or initial consonants
 
 
 class MadangAnalyzer(Analyzer):
@@ -92,7 +105,8 @@ def make_schema(analyzer: str) -> Schema:
     main = MadangAnalyzer("kiwi" if analyzer == "hybrid" else analyzer)
     fields = dict(
         id=ID(unique=True, stored=True), type=ID(stored=True, sortable=True), path=ID(stored=True),
-        acl=ID(stored=True, sortable=True), url=STORED, author_name=STORED, author_email=STORED, revision=STORED,
+        acl=ID(stored=True, sortable=True), url=STORED, author_name=STORED, author_email=STORED,
+        revision=ID(stored=True, sortable=True),
         title=TEXT(main, stored=True), pathtext=TEXT(main), body=TEXT(main, stored=True),
         # scorable: Whoosh then keeps their lengths in a column, which spares a file lookup per posting when writing
         words=KEYWORD(scorable=True), initials=KEYWORD(scorable=True),
@@ -146,6 +160,8 @@ class WhooshBackend:
         self._ix = None
         self._open_lock = threading.Lock()
         self._local = threading.local()
+        self._segments = SegmentCache(META_TYPE)
+        self.last_plan: Plan | None = None  # what the last search ran (the benchmark's reference runs the same)
 
     # -- the index ------------------------------------------------------------------------------------------------
     @property
@@ -253,73 +269,131 @@ class WhooshBackend:
             searcher.close()
             self._local.searcher = (None, None)
 
+    def forget_postings(self) -> None:
+        """Drop the decoded posting lists (the benchmark times a query's first search with this)."""
+        self._segments.forget_postings()
+
+    def _snapshot(self, searcher) -> Snapshot:
+        snapshot = getattr(searcher, "_madang_snapshot", None)
+        if snapshot is None:
+            snapshot = searcher._madang_snapshot = Snapshot(searcher, self._segments)
+            self._segments.forget_except({reader.segment().segment_id() for reader, _ in snapshot.leaves})
+        snapshot.begin()
+        return snapshot
+
     def search(self, query: Query, visible: Visible, offset: int, limit: int, count_cap: int) -> SearchPage:
         with self._searcher() as searcher:
-            compiled = self.compile(query)
-            if compiled is None or searcher.doc_count_all() == 0:  # an empty index has no columns to read
+            if searcher.doc_count_all() == 0:  # an empty index has no columns to read
                 return SearchPage([], 0, True, None)
-            flt = self._filter(query)
-            types = searcher.reader().column_reader("type")
-            acls = searcher.reader().column_reader("acl")
-            memo: dict[tuple[str, str], bool] = {}
+            snapshot = self._snapshot(searcher)
+            allowed = self._allowed(searcher, snapshot, query)
+            memo: dict[tuple[str, str, str], bool] = {}
 
             def ok(docnum: int) -> bool:
-                key = (types[docnum], acls[docnum])
-                if key not in memo:
-                    memo[key] = key[0] != META_TYPE and visible(*key)
-                return memo[key]
+                """Permission and withheld revisions, asked once per (type, acl, revision) in a search."""
+                key = (snapshot.types[docnum], snapshot.acls[docnum], snapshot.revision(docnum))
+                found = memo.get(key)
+                if found is None:
+                    found = memo[key] = visible(*key)
+                return found
 
-            # One pass ranks and counts: the ranking visits every match anyway (the recency factor turns off
-            # Whoosh's block skipping), so the visible count (up to count_cap matches) is taken on the way.
-            # Then, if the ranked window held too few visible hits, over-fetch (×4 a round) without counting.
-            sortedby = "date" if query.sort == "date" else None
-            fetch = offset + 2 * limit + 10
-            counter = None
-            while True:
-                ranked = searcher.collector(limit=fetch, sortedby=sortedby, reverse=query.sort == "date")
-                if counter is None:
-                    counter = ranked = _Counting(ranked, ok, count_cap)
-                collector = collectors.FilterCollector(ranked, allow=flt)
-                searcher.search_with_collector(compiled, collector)
-                results = collector.results()
-                chosen, next_offset = [], None
-                for position in range(offset, results.scored_length()):
-                    docnum = results.docnum(position)
-                    if not ok(docnum):
-                        continue
-                    if len(chosen) == limit:
-                        next_offset = position
-                        break
-                    chosen.append(docnum)
-                if next_offset is not None or results.scored_length() < fetch:
-                    break
-                fetch *= 4
-            matched = self._matched_terms(searcher, compiled, chosen)
-            scores = {results.docnum(i): results.score(i) for i in range(results.scored_length())}
-            hits = [self._hit(searcher, docnum, scores.get(docnum), matched.get(docnum, ())) for docnum in chosen]
-            return SearchPage(hits, counter.visible, not counter.more, next_offset)
+            plan = self.plan(query, searcher, grams=False)
+            if plan is None:
+                return SearchPage([], 0, True, None)
+            ranked = self._rank(snapshot, plan, allowed, query.sort, ok, offset, limit, count_cap)
+            if ranked.visible < FALLBACK_HITS and self.analyzer.secondary:
+                # few hits from the precise fields: the bigram fields too (spacing variants, unknown compounds)
+                wider = self.plan(query, searcher, grams=True)
+                if wider != plan:
+                    plan, ranked = wider, self._rank(snapshot, wider, allowed, query.sort, ok, offset, limit,
+                                                     count_cap)
+            self.last_plan = plan
+            hits = [self._hit(searcher, docnum, score, self._matched(snapshot, plan, docnum))
+                    for docnum, score in ranked.chosen]
+            return SearchPage(hits, ranked.visible, ranked.exact, ranked.next_offset)
+
+    def _allowed(self, searcher, snapshot: Snapshot, query: Query) -> np.ndarray:
+        """Live documents (not deleted, not the watermark) that pass the query's filters."""
+        allowed = snapshot.live.copy()
+        flt = self._filter(query)
+        if flt is not None:
+            passing = np.zeros(snapshot.n, dtype=bool)
+            passing[np.fromiter(searcher.docs_for_query(flt), dtype=np.int64)] = True
+            allowed &= passing
+        return allowed
+
+    def _rank(self, snapshot: Snapshot, plan: Plan, allowed: np.ndarray, sort: str, ok, offset: int, limit: int,
+              count_cap: int) -> _Ranked:
+        """The plan's matches in order; then, one by one in that order, phrases checked and the person's
+        permission asked: the page of visible hits from `offset`, and the visible count among the first
+        `count_cap` (exact when there are no more)."""
+        mask, scores = snapshot.evaluate(plan.positive)
+        mask &= allowed
+        phrase_memo: dict = {}
+        for node in plan.negative:
+            excluded, _ = snapshot.evaluate(node)
+            if has_phrases(Plan(node)):
+                for docnum in np.flatnonzero(mask & excluded).tolist():
+                    if snapshot.holds(node, docnum, phrase_memo):
+                        mask[docnum] = False
+            else:
+                mask &= ~excluded
+        candidates = np.flatnonzero(mask)
+        dates = snapshot.dates[candidates]
+        age_years = np.maximum(0.0, time.time() - dates) / (86400 * 365)
+        final = scores[candidates] * (1 + RECENCY * 0.5 ** age_years)
+        words = np.zeros(len(candidates), dtype=np.int32)  # how many of the words (relaxed: most first)
+        if plan.relaxed:
+            for part in plan.positive.parts:
+                words += snapshot.evaluate(part)[0][candidates]
+        if sort == "date":
+            order = np.lexsort((-final, -dates))
+        else:
+            order = np.lexsort((-final, -words))
+            groups = bonus_groups(plan)
+            if groups:  # the phrase bonus, for the best BONUS_DEPTH (it only ever adds)
+                top = order[:BONUS_DEPTH]
+                extra = np.asarray([sum(snapshot.bonus(g, int(candidates[i])) for g in groups) for i in top],
+                                   dtype=np.float64)
+                final = final.astype(np.float64)
+                final[top] += extra * (1 + RECENCY * 0.5 ** age_years[top])
+                order = np.concatenate([top[np.lexsort((-final[top], -words[top]))], order[BONUS_DEPTH:]])
+        docnums, finals = candidates[order].tolist(), final[order].tolist()
+        check_phrases = has_phrases(Plan(plan.positive))
+        ranked = _Ranked(exact=len(docnums) <= count_cap)
+        for position, docnum in enumerate(docnums):
+            counting, paging = position < count_cap, position >= offset and ranked.next_offset is None
+            if not counting and not paging:
+                break
+            if check_phrases and not snapshot.holds(plan.positive, docnum, phrase_memo):
+                continue
+            if not ok(docnum):
+                continue
+            ranked.visible += counting
+            if paging:
+                if len(ranked.chosen) == limit:
+                    ranked.next_offset = position
+                else:
+                    ranked.chosen.append((docnum, finals[position]))
+        return ranked
 
     @staticmethod
-    def _matched_terms(searcher, compiled, docnums: list[int]) -> dict[int, list[tuple[str, bytes]]]:
-        """The query's index terms each of the shown documents holds (for the snippet's marks): looked up in
-        the postings for these few documents, instead of recording terms for every match while ranking."""
-        found: dict[int, list[tuple[str, bytes]]] = {d: [] for d in docnums}
-        if not docnums:
-            return found
-        reader = searcher.reader()
-        wanted = sorted(docnums)
-        for field, text in _expanded_terms(compiled, reader):
-            postings = reader.postings(field, text)
-            for docnum in wanted:
-                if not postings.is_active():
-                    break
-                if postings.id() < docnum:
-                    postings.skip_to(docnum)
-                    if not postings.is_active():
-                        break
-                if postings.id() == docnum:
-                    found[docnum].append((field, text))
+    def _matched(snapshot: Snapshot, plan: Plan, docnum: int) -> list[tuple[str, str]]:
+        """The plan's terms this document holds, in the fields the snippet marks."""
+        found = []
+        for leaf in leaves(plan.positive):
+            if isinstance(leaf, Group):
+                pairs = [(f, t) for f, _w in leaf.fields for t in leaf.terms]
+            elif isinstance(leaf, Expansion):
+                pairs = [(leaf.field, t) for t in leaf.terms]
+            else:
+                pairs = [(f, t) for f, _w, terms in leaf.options for t in terms]
+            found.extend((f, t) for f, t in pairs if f in MARKED_FIELDS and snapshot.has_term(f, docnum, t))
         return found
+
+    def reference_query(self, plan: Plan):
+        """The Whoosh query that matches and scores what `plan` does (the benchmark's raw-Whoosh reference)."""
+        return to_whoosh(plan)
 
     def _hit(self, searcher, docnum: int, score: float | None, terms) -> Hit:
         stored = searcher.stored_fields(docnum)
@@ -350,98 +424,94 @@ class WhooshBackend:
         with self._searcher() as searcher:
             return searcher.doc_frequency("words", word) > 0
 
-    # -- compiling a Query ----------------------------------------------------------------------------------------
-    def compile(self, query: Query, bonus: bool = True):
-        """The Whoosh query; without `bonus` the same matches, unranked (no phrase bonus): for counting."""
-        positive = [self._clause(c, query.fuzzy, bonus) for c in query.positive]
-        positive = [q for q in positive if q is not None]
+    # -- planning a Query -----------------------------------------------------------------------------------------
+    def plan(self, query: Query, searcher, grams: bool) -> Plan | None:
+        """The terms to look for. First (`grams` False) the analyzer's own fields, a typo expansion only for
+        words the index hardly knows; the bigram fields only for words whose terms the index lacks. Then, when
+        that finds too few, the bigram fields for every word (`grams`)."""
+        positive = [self._plan_clause(c, query.fuzzy, grams, searcher) for c in query.positive]
+        positive = [p for p in positive if p is not None]
         if not positive:
             return None
         if len(positive) == 1:
-            compiled = positive[0]
-        elif query.relaxed:
-            compiled = wq.Or(positive, minmatch=max(1, len(positive) - 1))
+            node = positive[0]
+        elif query.relaxed:  # no document has every word: any word, those with the most words first
+            node = AnyOf(tuple(positive), need=1)
         else:
-            compiled = wq.And(positive)
-        negative = [self._clause(c, False, False) for c in query.negative]
-        negative = [q for q in negative if q is not None]
-        if negative:
-            compiled = wq.AndNot(compiled, negative[0] if len(negative) == 1 else wq.Or(negative))
-        return compiled
+            node = AllOf(tuple(positive))
+        negative = [self._plan_clause(c, False, True, searcher) for c in query.negative]
+        return Plan(node, tuple(n for n in negative if n is not None), grams,
+                    len(positive) > 1 and query.relaxed)
 
-    def _clause(self, clause: Clause, fuzzy: bool, bonus: bool):
+    def _plan_clause(self, clause: Clause, fuzzy: bool, grams: bool, searcher):
         if clause.kind == "word":
-            options = [self._word(w, fuzzy, bonus) for w in (clause.text, *clause.alternatives)]
-            options = [q for q in options if q is not None]
-            return None if not options else options[0] if len(options) == 1 else wq.Or(options)
+            options = [self._plan_word(w, fuzzy, grams, searcher) for w in (clause.text, *clause.alternatives)]
+            options = [o for o in options if o is not None]
+            return None if not options else options[0] if len(options) == 1 else AnyOf(tuple(options))
         if clause.kind == "phrase":
-            return self._phrase(clause.text)
+            terms = self._terms(clause.text)
+            options = [(f, WEIGHTS[f], tuple(terms)) for f in ("title", "body")] if terms else []
+            if self.analyzer.secondary and (grams or self._missing(terms, searcher)):
+                grams_of = tuple(self._terms(clause.text, get_analyzer("bigram")))
+                if grams_of:
+                    options += [(f, NGRAM_WEIGHT, grams_of) for f in ("title_ng", "body_ng")]
+            return Phrase(tuple(options)) if options else None
         if clause.kind == "prefix":
             text = normalize(clause.text)
-            return wq.Or([wq.Prefix("words", text), wq.Prefix("initials", text)]) \
-                if all(ch in "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ" for ch in text) else wq.Prefix("words", text)
+            parts = [self._expand(searcher, "words", text)]
+            if all(ch in CHOSEONG for ch in text):
+                parts.append(self._expand(searcher, "initials", text))
+            parts = [p for p in parts if p is not None]
+            return None if not parts else parts[0] if len(parts) == 1 else AnyOf(tuple(parts))
         if clause.kind == "initials":
-            return wq.Prefix("initials", clause.text)
+            return self._expand(searcher, "initials", clause.text)
         raise ValueError(clause.kind)
+
+    @staticmethod
+    def _expand(searcher, field: str, prefix: str) -> Expansion | None:
+        terms = tuple(itertools.islice(searcher.reader().expand_prefix(field, prefix), PREFIX_TERMS))
+        return Expansion(field, tuple(_text(t) for t in terms), 1.0, constant=True) if terms else None
 
     def _terms(self, text: str, analyzer=None) -> list[str]:
         return list(query_terms((analyzer or self.analyzer).name, text))
 
-    def _word(self, word: str, fuzzy: bool, bonus: bool):
+    @staticmethod
+    def _missing(terms: list[str], searcher) -> bool:
+        """A term none of the main fields holds (the analyzer split the word unlike any text)."""
+        return not terms or any(all(searcher.doc_frequency(f, t) == 0 for f in MAIN_FIELDS) for t in terms)
+
+    def _plan_word(self, word: str, fuzzy: bool, grams: bool, searcher):
         terms = self._terms(word)
-        options = []
-        main = self._match(terms, ("title", "pathtext", "body"), self.analyzer_name == "bigram", bonus)
-        if main is not None:
-            options.append(main)
-        if self.analyzer.secondary:
-            grams = self._match(self._terms(word, get_analyzer("bigram")), ("title_ng", "body_ng"), True, bonus,
-                                boost=NGRAM_WEIGHT)
-            if grams is not None:
-                options.append(grams)
-        spelled = strip_josa(normalize(word))
-        if fuzzy and _long_enough(spelled):
-            options.append(wq.FuzzyTerm("words", spelled, boost=FUZZY_WEIGHT, maxdist=1, prefixlength=1))
-        if not options:
-            return None
-        return options[0] if len(options) == 1 else wq.Or(options)
-
-    def _match(self, terms: list[str], fields: tuple[str, ...], loose: bool, bonus: bool, boost: float = 1.0):
-        """Every term in one of the fields (cross-field); bigrams (`loose`) need only 60 % of theirs, so that
-        통합검색 also finds "통합 검색" (whose 합검 is missing); terms side by side earn a phrase bonus."""
-        terms = list(dict.fromkeys(terms)) if loose else terms
-        if not terms:
-            return None
-        per_term = [wq.DisjunctionMax([wq.Term(f, t, boost=WEIGHTS.get(f.removesuffix("_ng"), 1.0) * boost)
-                                       for f in fields], tiebreak=0.1) for t in terms]
-        if len(per_term) == 1:
-            return per_term[0]
-        if loose and len(terms) > 2:
-            required = wq.Or(per_term, minmatch=math.ceil(len(terms) * 0.6))
-        else:
-            required = wq.And(per_term)
-        if not bonus:
-            return required
-        bonus = wq.DisjunctionMax([wq.Phrase(f, terms, boost=WEIGHTS.get(f.removesuffix("_ng"), 1.0) * boost)
-                                   for f in fields if f != "pathtext"])
-        return wq.AndMaybe(required, bonus)
-
-    def _phrase(self, text: str):
-        options = []
-        terms = self._terms(text)
-        fields = ["title", "body"]
+        parts = []
         if terms:
-            options.extend(wq.Phrase(f, terms, boost=WEIGHTS[f]) if len(terms) > 1 else wq.Term(f, terms[0])
-                           for f in fields)
-        if self.analyzer.secondary:
-            grams = self._terms(text, get_analyzer("bigram"))
-            if grams:
-                options.extend(wq.Phrase(f, grams, boost=NGRAM_WEIGHT) if len(grams) > 1 else wq.Term(f, grams[0])
-                               for f in ("title_ng", "body_ng"))
-        return wq.DisjunctionMax(options) if options else None
+            loose = self.analyzer_name == "bigram"
+            if loose:
+                terms = list(dict.fromkeys(terms))
+            need = math.ceil(len(terms) * 0.6) if loose and len(terms) > 2 else len(terms)
+            parts.append(Group(tuple(terms), tuple((f, WEIGHTS[f]) for f in MAIN_FIELDS), need,
+                               ("title", "body") if len(terms) > 1 else ()))
+        if self.analyzer.secondary and (grams or self._missing(terms, searcher)):
+            grams_of = list(dict.fromkeys(self._terms(word, get_analyzer("bigram"))))
+            if grams_of:
+                need = math.ceil(len(grams_of) * 0.6) if len(grams_of) > 2 else len(grams_of)
+                parts.append(Group(tuple(grams_of), (("title_ng", WEIGHTS["title"] * NGRAM_WEIGHT),
+                                                     ("body_ng", WEIGHTS["body"] * NGRAM_WEIGHT)), need,
+                                   ("title_ng", "body_ng") if len(grams_of) > 1 else ()))
+        spelled = strip_josa(normalize(word))
+        if fuzzy and _long_enough(spelled) and searcher.doc_frequency("words", spelled) <= FUZZY_MAX_DF:
+            # a word the index hardly knows: perhaps a typo (one edit, same first letter)
+            near = tuple(_text(t) for t in itertools.islice(
+                searcher.reader().terms_within("words", spelled, 1, prefix=1), FUZZY_TERMS))
+            if near:
+                parts.append(Expansion("words", near, FUZZY_WEIGHT))
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else AnyOf(tuple(parts))
 
     def _filter(self, query: Query):
+        """The query's filters as a Whoosh query (None without filters)."""
         f = query.filters
-        parts = [wq.Not(wq.Term("type", META_TYPE))]
+        parts = []
         if f.types:
             parts.append(wq.Or([wq.Term("type", t) for t in f.types]))
         if f.path:
@@ -453,43 +523,25 @@ class WhooshBackend:
             start = int(f.date_from.timestamp()) if f.date_from else None
             end = int(f.date_to.timestamp()) - 1 if f.date_to else None
             parts.append(wq.NumericRange("date", start, end))
-        return wq.And(parts)
+        return None if not parts else parts[0] if len(parts) == 1 else wq.And(parts)
+
+    def reference_filter(self, query: Query):
+        """The filter the raw-Whoosh reference applies: the query's filters, and never the watermark document."""
+        flt = self._filter(query)
+        meta = wq.Not(wq.Term("type", META_TYPE))
+        return meta if flt is None else wq.And([meta, flt])
 
 
-class _Counting(collectors.WrappingCollector):
-    """Counts the visible matches (the first `cap` examined) while the wrapped collector ranks them."""
-
-    def __init__(self, child, ok, cap: int) -> None:
-        super().__init__(child)
-        self.ok, self.cap = ok, cap
-        self.examined = self.visible = 0
-        self.more = False  # a match beyond the cap was seen
-
-    def collect(self, sub_docnum):
-        if self.examined < self.cap:
-            self.examined += 1
-            self.visible += self.ok(self.child.offset + sub_docnum)
-        else:
-            self.more = True
-        return self.child.collect(sub_docnum)
+@dataclass
+class _Ranked:
+    exact: bool
+    visible: int = 0
+    chosen: list[tuple[int, float]] = dc_field(default_factory=list)
+    next_offset: int | None = None
 
 
-def _expanded_terms(compiled, reader) -> set[tuple[str, bytes]]:
-    """The index terms of the query's leaves in the marked fields, prefix and typo queries expanded to the words
-    they match (Whoosh's own existing_terms(expand=True) drops those: it encodes their bytes again)."""
-    schema, found = reader.schema, set()
-    for leaf in compiled.leaves():
-        for field, text in leaf.expanded_terms(reader, phrases=True):
-            if field not in MARKED_FIELDS:
-                continue
-            if isinstance(text, str):
-                try:
-                    text = schema[field].to_bytes(text)
-                except ValueError:
-                    continue
-            if (field, text) in reader:
-                found.add((field, text))
-    return found
+def _text(term) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else str(term)
 
 
 def _is_hangul(word: str) -> bool:

@@ -28,8 +28,8 @@ WORDS: dict[str, dict[str, str]] = {
     "searchp.results": {"ko": "검색 결과", "en": "Results"},
     "searchp.type_page": {"ko": "문서", "en": "Page"},
     "searchp.type_attachment": {"ko": "첨부 파일", "en": "Attachment"},
-    "searchp.relaxed": {"ko": "모든 낱말이 들어간 결과가 없어, 한 낱말을 뺀 결과를 보여 드립니다.",
-                        "en": "No result has every word; these have all but one."},
+    "searchp.relaxed": {"ko": "모든 낱말이 들어간 결과가 없어, 낱말이 많이 들어간 결과부터 보여 드립니다.",
+                        "en": "No result has every word; these have the most of them first."},
     "searchp.synonyms": {"ko": "검색 동의어 목록", "en": "Search synonyms"},
     "searchp.synonyms_help": {"ko": "한 줄에 한 묶음, 쉼표로 나눕니다 (예: 연가, 연차). #부터는 설명입니다. "
                                     "저장소 파일 {path}에 커밋되며 다음 검색부터 적용됩니다. 지금 {n}개 낱말.",
