@@ -47,7 +47,9 @@ def index():
                     key=lambda s: mine[s.id].last_used, reverse=True)[:marks.RECENT]
     categories = [(name or t("launcher.uncategorised"), list(group))
                   for name, group in groupby(shown, key=lambda s: s.category)]
-    return render_template("launcher/index.html", q=q, favourites=favourites, recent=recent,
+    from .tiles import tile
+
+    return render_template("launcher/index.html", tile=tile, q=q, favourites=favourites, recent=recent,
                            categories=categories, starred={s.id for s in favourites}, total=len(systems))
 
 
