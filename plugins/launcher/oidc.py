@@ -1,10 +1,9 @@
 """The OpenID Connect provider, on Authlib's server side: discovery, JWKS, authorization code with PKCE (S256,
 required), RS256 ID tokens, userinfo, revocation (RFC 7009), RP-initiated logout, refresh tokens per client.
 
-The token, userinfo and revocation endpoints live under /api/ (relying parties post there without a session, and the
-core asks for a CSRF token on every other cookie-less POST). The core reads every `Authorization` header as a Madang
-API token, so a small WSGI wrapper sets the header aside for exactly those three paths and the views put it back for
-Authlib (client_secret_basic, Bearer access tokens), see `keep_authorization`."""
+The token, userinfo and revocation endpoints are machine-to-machine: marked `foreign_authorization`, their
+`Authorization` header (client_secret_basic, Bearer access tokens this provider issued) is Authlib's business, not a
+Madang API token, and they need no CSRF token."""
 from __future__ import annotations
 
 import secrets
@@ -26,7 +25,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from sqlalchemy import select, update
 
-from wiki.api import core, current_user, person, plugin_settings, t
+from wiki.api import core, current_user, foreign_authorization, person, plugin_settings, t
 
 from . import NAME, keys, marks, registry, tokens
 from .models import AuthCode, OAuthToken
@@ -35,30 +34,7 @@ from .ui import error_page, sign_in_first
 
 bp = Blueprint("launcher_oidc", __name__, template_folder="templates")
 API = "/api/v1/launcher/oidc"
-OWN_AUTHORIZATION = {f"{API}/token", f"{API}/userinfo", f"{API}/revoke"}
-SET_ASIDE = "madang.launcher.authorization"
 AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
-
-
-# -- the Authorization header of relying parties ---------------------------------------------------------------------
-class _SetAuthorizationAside:
-    def __init__(self, wsgi_app) -> None:
-        self.wsgi_app = wsgi_app
-
-    def __call__(self, environ, start_response):
-        if environ.get("PATH_INFO") in OWN_AUTHORIZATION and "HTTP_AUTHORIZATION" in environ:
-            environ[SET_ASIDE] = environ.pop("HTTP_AUTHORIZATION")
-        return self.wsgi_app(environ, start_response)
-
-
-@bp.record_once
-def keep_authorization(state) -> None:
-    state.app.wsgi_app = _SetAuthorizationAside(state.app.wsgi_app)
-
-
-def restore_authorization() -> None:
-    if SET_ASIDE in request.environ:
-        request.environ["HTTP_AUTHORIZATION"] = request.environ[SET_ASIDE]
 
 
 # -- settings and identity -------------------------------------------------------------------------------------------
@@ -345,20 +321,20 @@ def authorize():
 
 
 @bp.post(f"{API}/token")
+@foreign_authorization
 def token():
-    restore_authorization()
     return SERVER.create_token_response()
 
 
 @bp.post(f"{API}/revoke")
+@foreign_authorization
 def revoke():
-    restore_authorization()
     return SERVER.create_endpoint_response(Revocation.ENDPOINT_NAME)
 
 
 @bp.route(f"{API}/userinfo", methods=["GET", "POST"])
+@foreign_authorization
 def userinfo():
-    restore_authorization()
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
     found = find_token(value.strip(), "access_token") if scheme.lower() == "bearer" and value.strip() else None
