@@ -22,6 +22,7 @@ def exact_engine() -> diff_match_patch:
     counts UTF-16 units, Python code points), but every character of a hunk must match."""
     dmp = engine()
     dmp.Match_Threshold = 0.1
+    dmp.Match_Distance = 100_000  # the place is known; only the emoji before it may shift it
     dmp.Patch_DeleteThreshold = 0.0
     return dmp
 

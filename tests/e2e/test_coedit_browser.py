@@ -136,6 +136,20 @@ def test_two_people_type_into_one_page_one_in_korean(browser, second_browser, li
         WebDriverWait(lee, WAIT).until(lambda b: settled(b) and value(b) == expected)
         assert kim.execute_script("return document.getElementById('editor-text').selectionStart") == len(expected)
 
+        # an emoji changed into another one (JavaScript counts it as two UTF-16 units; Python as one character)
+        kim.execute_script("""
+            var area = document.getElementById('editor-text');
+            area.setRangeText('🙂', area.value.length, area.value.length, 'end');
+            area.dispatchEvent(new InputEvent('input', {inputType: 'insertText', bubbles: true}));""")
+        WebDriverWait(lee, WAIT).until(lambda b: value(b).endswith("한🙂"))
+        kim.execute_script("""
+            var area = document.getElementById('editor-text');
+            area.setRangeText('🙃', area.value.length - 2, area.value.length, 'end');
+            area.dispatchEvent(new InputEvent('input', {inputType: 'insertText', bubbles: true}));""")
+        expected += "🙃"
+        WebDriverWait(kim, WAIT).until(lambda b: settled(b) and value(b) == expected)
+        WebDriverWait(lee, WAIT).until(lambda b: settled(b) and value(b) == expected)
+
         # 이서연 saves with the editor's own button: one commit, 김민준 named as co-author
         lee.find_element(By.ID, "editor-message").send_keys("회의록 함께 작성")
         lee.find_element(By.ID, "editor-save").click()

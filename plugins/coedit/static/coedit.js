@@ -89,11 +89,49 @@
     return text;
   }
 
+  /* diff-match-patch in JavaScript counts UTF-16 units and may cut an emoji's surrogate pair in two, which
+     patch_toText cannot encode: keep pairs whole in the diff and in each hunk's context. */
+  function isHigh(code) { return code >= 0xD800 && code <= 0xDBFF; }
+  function isLow(code) { return code >= 0xDC00 && code <= 0xDFFF; }
+  function wholePairs(diffs) {
+    var i, j, text;
+    for (i = 0; i < diffs.length; i++) {
+      text = diffs[i][1];
+      if (diffs[i][0] === 0 && text && isHigh(text.charCodeAt(text.length - 1)) && i + 1 < diffs.length) {
+        diffs[i][1] = text.slice(0, -1);
+        for (j = i + 1; j < diffs.length && diffs[j][0] !== 0; j++) { diffs[j][1] = text.slice(-1) + diffs[j][1]; }
+      }
+      if (diffs[i][0] === 0 && text && isLow(diffs[i][1].charCodeAt(0)) && i > 0) {
+        var low = diffs[i][1].charAt(0);
+        diffs[i][1] = diffs[i][1].slice(1);
+        for (j = i - 1; j >= 0 && diffs[j][0] !== 0; j--) { diffs[j][1] += low; }
+      }
+    }
+    return diffs.filter(function (d) { return d[1].length > 0; });
+  }
+  function patchText(dmp, from, to) {
+    var diffs = wholePairs(dmp.diff_main(from, to, true));
+    dmp.diff_cleanupEfficiency(diffs);
+    diffs = wholePairs(diffs);
+    var patches = dmp.patch_make(from, diffs);
+    patches.forEach(function (p) {
+      var first = p.diffs[0], last = p.diffs[p.diffs.length - 1];
+      if (first && first[0] === 0 && isLow(first[1].charCodeAt(0))) {
+        first[1] = first[1].slice(1); p.start1 += 1; p.start2 += 1; p.length1 -= 1; p.length2 -= 1;
+      }
+      if (last && last[0] === 0 && isHigh(last[1].charCodeAt(last[1].length - 1))) {
+        last[1] = last[1].slice(0, -1); p.length1 -= 1; p.length2 -= 1;
+      }
+    });
+    return dmp.patch_toText(patches);
+  }
+
   function start() {
     var dmp = new window.diff_match_patch();
     dmp.Diff_Timeout = 0.2;
     var exact = new window.diff_match_patch();
     exact.Match_Threshold = 0.1;
+    exact.Match_Distance = 100000;
     exact.Patch_DeleteThreshold = 0.0;
     var path = form.dataset.path;
     var status = document.getElementById("editor-status");
@@ -169,7 +207,7 @@
       if (!doc || !state.joined || state.readonly || state.composing || doc.inflight) { return; }
       var text = local();
       if (text === doc.confirmed) { return; }
-      var patch = dmp.patch_toText(dmp.patch_make(doc.confirmed, text));
+      var patch = patchText(dmp, doc.confirmed, text);
       doc.inflight = {id: Math.random().toString(36).slice(2) + Date.now().toString(36), version: doc.version,
                       patch: patch, expected: text};
       send(doc.inflight);
