@@ -35,7 +35,10 @@ def madang_blueprints() -> list:
 def madang_nav_items(user) -> list[dict]:
     if user is None:
         return []
-    return [{"label": {"ko": "업무 시스템", "en": "Systems"}, "url": "/launcher", "order": 15}]
+    items = [{"label": {"ko": "업무 시스템", "en": "Systems"}, "url": "/launcher", "order": 15}]
+    if user.is_admin:
+        items.append({"label": {"ko": "시스템 관리", "en": "Manage systems"}, "url": "/launcher/admin", "order": 90})
+    return items
 
 
 @hookimpl

@@ -98,7 +98,10 @@ def admin_create():
             "category": form.get("category", ""), "icon": form.get("icon", ""),
             "description": form.get("description", ""), "groups": lines(form.get("groups", "")),
             "redirect_uris": lines(form.get("redirect_uris", "")),
-            "service_patterns": lines(form.get("service_patterns", ""))}
+            "service_patterns": lines(form.get("service_patterns", "")),
+            "post_logout_redirect_uris": lines(form.get("post_logout_redirect_uris", "")),
+            "backchannel_logout_uri": form.get("backchannel_logout_uri", "").strip(),
+            **{flag: form.get(flag) == "1" for flag in ("refresh_tokens", "public_client", "single_logout")}}
     try:
         out = registry.create(data, who)
     except MadangError as exc:
