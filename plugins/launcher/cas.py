@@ -49,6 +49,7 @@ def login():
         return sign_in_first()
     if not system.allows(who.principals):
         return error_page(t("launcher.not_allowed", name=system.name), 403)
+    tokens.sweep()
     ticket = "ST-" + secrets.token_urlsafe(32)
     seconds = plugin_settings(NAME)["ticket_seconds"]
     with core().db.session() as db:

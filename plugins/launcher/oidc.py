@@ -313,6 +313,7 @@ def authorize():
     except OAuth2Error as error:
         return error_page(t("launcher.bad_request", why=error.description or error.error), 400)
     g.launcher_sid = launcher_sid()
+    tokens.sweep()
     response = SERVER.create_authorization_response(grant_user=who, grant=grant)
     if "code=" in response.headers.get("Location", ""):
         marks.opened(who.username, system, "oidc")

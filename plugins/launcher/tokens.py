@@ -51,3 +51,31 @@ def end_sessions(username: str, system_id: str | None = None) -> list[OpenSessio
         session.flush()
         session.expunge_all()
         return rows
+
+
+_last_sweep: dict[int, float] = {}
+
+
+def sweep(every_seconds: float = 60.0) -> None:
+    """Delete what can never be used again (expired codes and tickets, dead tokens, long-ended sessions), at most
+    once a minute per process, so the tables stay the size of the live ones."""
+    import time
+    from datetime import timedelta
+
+    from sqlalchemy import delete, or_
+
+    from .models import AuthCode, CasTicket
+
+    db = core().db
+    moment = time.monotonic()
+    if moment - _last_sweep.get(id(db), -every_seconds) < every_seconds:
+        return
+    _last_sweep[id(db)] = moment
+    hour_ago, day_ago, month_ago = now() - timedelta(hours=1), now() - timedelta(days=1), now() - timedelta(days=30)
+    with db.session() as session:
+        session.execute(delete(AuthCode).where(AuthCode.expires < hour_ago))
+        session.execute(delete(CasTicket).where(CasTicket.expires < hour_ago))
+        session.execute(delete(OAuthToken).where(OAuthToken.issued < day_ago, or_(
+            OAuthToken.refresh_hash.is_(None), OAuthToken.refresh_revoked.is_(True),
+            OAuthToken.refresh_expires < now())))
+        session.execute(delete(OpenSession).where(OpenSession.ended < month_ago))

@@ -80,3 +80,26 @@ def test_switched_off_the_launcher_leaves_no_trace(client, admin_headers, make_u
         assert client.get(address, headers=kim).status_code == 404, address
     browser_sign_in(client, "kim", "비밀번호-12345")
     assert "/launcher" not in client.get("/").get_data(as_text=True)
+
+
+def test_dead_codes_tickets_and_tokens_are_swept(app, client, admin_headers):
+    """Rows that can never be used again are deleted (at most once a minute per process)."""
+    from datetime import UTC, datetime, timedelta
+
+    from plugins.launcher import tokens
+    from plugins.launcher.models import AuthCode, CasTicket, OAuthToken
+
+    long_ago = datetime.now(UTC) - timedelta(days=2)
+    db = app.extensions["madang"].db
+    with db.session() as session:
+        session.add(AuthCode(code_hash="a" * 64, client_id="c", username="kim", redirect_uri="", expires=long_ago))
+        session.add(CasTicket(ticket="ST-옛날", service="s", username="kim", system_id="x", expires=long_ago))
+        session.add(OAuthToken(client_id="c", username="kim", access_hash="b" * 64, issued=long_ago, expires_in=60))
+        session.add(OAuthToken(client_id="c", username="kim", access_hash="c" * 64, refresh_hash="d" * 64,
+                               issued=long_ago, expires_in=60, refresh_expires=datetime.now(UTC) + timedelta(days=9)))
+    with app.test_request_context():
+        tokens._last_sweep.clear()
+        tokens.sweep()
+    with db.session() as session:
+        assert session.query(AuthCode).count() == 0 and session.query(CasTicket).count() == 0
+        assert [t.access_hash for t in session.query(OAuthToken)] == ["c" * 64]  # its refresh token still lives
