@@ -113,7 +113,7 @@ def visit(slug: str):
     """Mark the board seen now: later posts are `new` in the list until the next visit."""
     board = s.readable_board(slug)
     s.require_user()
-    previous = s.visit(board)
+    previous = s.visit(board, always=True)
     return {"previous": s.iso(previous)}
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, or_, select, tuple_
 
 from wiki.api import InvalidInput, core
 
-from .models import Like, PostRow, ReadMark
+from .models import Counter, PostRow
 
 
 def encode_cursor(run: str, created: datetime | None, post_id: str) -> str:
@@ -37,44 +37,37 @@ def decode_cursor(cursor: str | None) -> tuple[str, datetime | None, str] | None
     return run, created, post_id
 
 
+COLUMNS = (PostRow.id, PostRow.title, PostRow.author, PostRow.author_name, PostRow.created, PostRow.pinned_until,
+           PostRow.has_poll, PostRow.comments, func.coalesce(Counter.reads, 0).label("reads"),
+           func.coalesce(Counter.likes, 0).label("likes"))
+
+
 def page(slug: str, at: datetime, limit: int,
          cursor: tuple[str, datetime | None, str] | None) -> tuple[list, str | None]:
-    """Up to `limit` rows after the cursor, and the cursor of the next page (None: this is the last)."""
+    """Up to `limit` rows after the cursor, with their counters (one query a run), and the next page's cursor
+    (None: this is the last page)."""
     newest_first = (PostRow.created.desc(), PostRow.id.desc())
     pinned_now = and_(PostRow.pinned_until.is_not(None), PostRow.pinned_until > at)
-    rows: list[PostRow] = []
+    base = select(*COLUMNS).outerjoin(Counter, and_(Counter.board == PostRow.board, Counter.post == PostRow.id))
+    rows: list = []
     with core().db.session() as session:
         if cursor is None or cursor[0] == "p":
-            query = select(PostRow).where(PostRow.board == slug, pinned_now)
+            query = base.where(PostRow.board == slug, pinned_now)
             if cursor is not None:
                 query = query.where(tuple_(PostRow.created, PostRow.id) < (cursor[1], cursor[2]))
-            rows = list(session.scalars(query.order_by(*newest_first).limit(limit + 1)))
+            rows = list(session.execute(query.order_by(*newest_first).limit(limit + 1)))
             if len(rows) > limit:
                 last = rows[limit - 1]
                 return rows[:limit], encode_cursor("p", last.created, last.id)
             cursor = None  # the pinned run is done: the other posts follow from their newest
         pinned_shown = len(rows)
-        query = select(PostRow).where(PostRow.board == slug, or_(PostRow.pinned_until.is_(None), ~pinned_now))
+        query = base.where(PostRow.board == slug, or_(PostRow.pinned_until.is_(None), ~pinned_now))
         if cursor is not None and cursor[1] is not None:
             query = query.where(tuple_(PostRow.created, PostRow.id) < (cursor[1], cursor[2]))
-        more = list(session.scalars(query.order_by(*newest_first).limit(limit - len(rows) + 1)))
-        rows += more
+        rows += list(session.execute(query.order_by(*newest_first).limit(limit - len(rows) + 1)))
     if len(rows) > limit:
         rows = rows[:limit]
         if pinned_shown >= limit:  # the page ended with the last pinned post: the rest starts at its top
             return rows, encode_cursor("n", None, "")
         return rows, encode_cursor("n", rows[-1].created, rows[-1].id)
     return rows, None
-
-
-def counts(slug: str, ids: list[str]) -> dict[tuple[str, str], int]:
-    """Reads and likes of the posts shown (state-database tables, indexed by post)."""
-    found: dict[tuple[str, str], int] = {}
-    if not ids:
-        return found
-    with core().db.session() as session:
-        for table, key in ((ReadMark, "reads"), (Like, "likes")):
-            for post, n in session.execute(select(table.post, func.count()).where(
-                    table.post.in_(ids), table.board == slug).group_by(table.post)):
-                found[(post, key)] = n
-    return found

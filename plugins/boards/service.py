@@ -9,9 +9,9 @@ import json
 import re
 import secrets
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from wiki.api import (
@@ -31,10 +31,10 @@ from wiki.api import (
     read_plugin_file,
 )
 
-from . import NAME, layout, listing
+from . import NAME, counters, layout, listing
 from .index import parse_doc
 from .layout import comment_path, file_path, post_folder, post_path
-from .models import Ballot, BoardRow, Like, PostRevision, PostRow, ReadMark, Visit
+from .models import Ballot, BoardRow, Counter, Like, PostRevision, PostRow, ReadMark, Visit
 
 SLUG_RE = re.compile(r"^[0-9a-z가-힣][0-9a-z가-힣_-]{0,39}$")
 ID_RE = layout.COMMENT_ID_RE
@@ -405,16 +405,19 @@ def list_posts(board: dict, cursor: str | None, limit: int) -> tuple[list[dict],
     catch_up()
     at, slug = now(), board["slug"]
     rows, following = listing.page(slug, at, limit, listing.decode_cursor(cursor))
-    counts = listing.counts(slug, [r.id for r in rows])
     items = [{"id": r.id, "title": r.title, "author": {"username": r.author, "name": r.author_name},
               "date": iso(r.created), "pinned": is_pinned(r.pinned_until, at),
               "pinned_until": iso(r.pinned_until), "poll": r.has_poll, "comments": r.comments,
-              "reads": counts.get((r.id, "reads"), 0), "likes": counts.get((r.id, "likes"), 0)} for r in rows]
+              "reads": r.reads, "likes": r.likes} for r in rows]
     return items, following
 
 
-def visit(board: dict) -> datetime | None:
-    """Mark the board seen by the person now; returns when they last saw it (None: first visit)."""
+VISIT_EVERY = timedelta(seconds=60)
+
+
+def visit(board: dict, always: bool = False) -> datetime | None:
+    """Mark the board seen by the person now; returns when they last saw it (None: first visit). The list's
+    first page calls it on every view, so it writes at most once a minute a person unless `always`."""
     who = current_user()
     if who is None:
         return None
@@ -425,7 +428,7 @@ def visit(board: dict) -> datetime | None:
             previous = row.seen if row else None
             if row is None:
                 session.add(Visit(board=board["slug"], username=who.username, seen=now()))
-            else:
+            elif always or now() - row.seen > VISIT_EVERY:  # a reload a moment later is the same visit: no write
                 row.seen = now()
     except IntegrityError:
         pass  # the same person's other tab recorded the first visit a moment ago
@@ -433,45 +436,47 @@ def visit(board: dict) -> datetime | None:
 
 
 def mark_read(slug: str, post_id: str) -> None:
+    """Count the person's first read of the post (once per person, whatever the number of tabs or processes)."""
     who = current_user()
     if who is None:
         return
-    try:
-        with core().db.session() as session:
-            exists = session.scalar(select(ReadMark.id).where(ReadMark.board == slug, ReadMark.post == post_id,
-                                                              ReadMark.username == who.username))
-            if exists is None:
-                session.add(ReadMark(board=slug, post=post_id, username=who.username))
-    except IntegrityError:
-        pass  # the same person's other tab counted it a moment ago
+
+    def work(session) -> None:
+        exists = session.scalar(select(ReadMark.id).where(ReadMark.board == slug, ReadMark.post == post_id,
+                                                          ReadMark.username == who.username))
+        if exists is None:
+            session.add(ReadMark(board=slug, post=post_id, username=who.username))
+            counters.bump(session, slug, post_id, "reads", 1)
+
+    counters.retrying(work)
 
 
 def counts_of(slug: str, post_id: str) -> dict:
     who = current_user()
     with core().db.session() as session:
-        reads = session.scalar(select(func.count()).select_from(ReadMark).where(
-            ReadMark.board == slug, ReadMark.post == post_id)) or 0
-        likes = session.scalar(select(func.count()).select_from(Like).where(
-            Like.board == slug, Like.post == post_id)) or 0
+        row = session.get(Counter, (slug, post_id))
         liked = bool(who and session.scalar(select(Like.id).where(
             Like.board == slug, Like.post == post_id, Like.username == who.username)))
-    return {"reads": reads, "likes": likes, "liked": liked}
+    return {"reads": row.reads if row else 0, "likes": row.likes if row else 0, "liked": liked}
 
 
 def set_like(board: dict, post_id: str, on: bool) -> dict:
     who = require_user()
     load_post(board, post_id)
-    try:
-        with core().db.session() as session:
-            found = session.scalar(select(Like).where(Like.board == board["slug"], Like.post == post_id,
-                                                      Like.username == who.username))
-            if on and found is None:
-                session.add(Like(board=board["slug"], post=post_id, username=who.username))
-            elif not on and found is not None:
-                session.delete(found)
-    except IntegrityError:
-        pass
-    return counts_of(board["slug"], post_id)
+    slug = board["slug"]
+
+    def work(session) -> None:
+        found = session.scalar(select(Like).where(Like.board == slug, Like.post == post_id,
+                                                  Like.username == who.username))
+        if on and found is None:
+            session.add(Like(board=slug, post=post_id, username=who.username))
+            counters.bump(session, slug, post_id, "likes", 1)
+        elif not on and found is not None:
+            session.delete(found)
+            counters.bump(session, slug, post_id, "likes", -1)
+
+    counters.retrying(work)
+    return counts_of(slug, post_id)
 
 
 def post_history(board: dict, post_id: str) -> list[dict]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from xml.sax.saxutils import escape as xml_escape
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 
@@ -22,12 +23,13 @@ def when(value: str | None) -> datetime | None:
         return None
 
 
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
 @bp.app_template_filter("boards_time")
 def boards_time(value: str | None) -> str:
-    from zoneinfo import ZoneInfo
-
     moment = when(value)
-    return moment.astimezone(ZoneInfo("Asia/Seoul")).strftime("%Y-%m-%d %H:%M") if moment else ""
+    return moment.astimezone(SEOUL).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 def page_arg() -> int:
