@@ -22,6 +22,7 @@ import json
 import multiprocessing
 import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -165,7 +166,9 @@ def client_process(url: str, tokens: list[str], start_at: float, seconds: float,
         if all(e.settled() for e in editors) and time.time() - max(max(e.applied.values(), default=0)
                                                                  for e in editors) > 1.0:
             break
-    out.put({"editors": [{"keys": e.key_versions, "applied": e.applied, "text": e.text, "version": e.doc.version,
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    out.put({"cpu": usage.ru_utime + usage.ru_stime,
+             "editors": [{"keys": e.key_versions, "applied": e.applied, "text": e.text, "version": e.doc.version,
                           "errors": e.errors} for e in editors]})
     for editor in editors:
         editor.disconnect()
@@ -217,6 +220,7 @@ def run(editors: int, seconds: float) -> dict:
                 time.sleep(1)
                 bar.update(int(time.time() - start_at))
             cpu = (server.cpu_seconds() - cpu_before) / (time.time() - wall_before)
+            load = os.getloadavg()[0]
             bar.finish()
             results = [queue.get(timeout=120) for _ in processes]
             for process in processes:
@@ -243,7 +247,8 @@ def run(editors: int, seconds: float) -> dict:
             "p50": percentile(delays, 50), "p95": percentile(delays, 95), "p99": percentile(delays, 99),
             "max": max(delays, default=0.0), "pair_p50": percentile(pair, 50), "cpu": cpu,
             "reference": statistics.median(reference), "divergent": divergent,
-            "errors": sum(len(e["errors"]) for e in everyone), "length": len(server_text)}
+            "errors": sum(len(e["errors"]) for e in everyone), "length": len(server_text), "load": load,
+            "client_cpu": sum(r["cpu"] for r in results) / seconds}
 
 
 def main() -> None:
@@ -268,6 +273,10 @@ def main() -> None:
         print(f"| {label} | {r[key] * ms:.1f} ms | {r[key] / ref:.1f} |")
     print(f"| reference: Socket.IO round trip p50 | {ref * ms:.2f} ms | 1.0 |")
     print(f"| server CPU (of one core) | {100 * r['cpu']:.0f} % | |")
+    print(f"| server CPU per version | {r['cpu'] * r['seconds'] / max(r['versions'], 1) * ms:.2f} ms | |")
+    print(f"| the 4 client processes' CPU (of one core) | {100 * r['client_cpu']:.0f} % | |")
+    print(f"| machine load average (1 min) at the end | {r['load']:.1f} on {os.cpu_count()} cores | |")
+    print(f"| final text | {r['length']:,} characters | |")
     print(f"| divergent editors at the end | {r['divergent']} of {r['editors']} | |")
     print(f"| refused edits | {r['errors']} | |")
     print("| 2 processes + Redis | not supported: a page's session lives in one process | |")

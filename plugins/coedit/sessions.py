@@ -54,6 +54,8 @@ class PageSession:
     dirty_since: float | None = None  # monotonic time of the oldest change not yet in the draft
     last_change: float = 0.0
     empty_since: float | None = None  # the last one left then; the session ends GRACE seconds later
+    draft_lock: threading.Lock = field(default_factory=threading.Lock)  # draft writes, outside the page's lock
+    saves: int = 0  # how many saves so far: a draft snapshot taken before a save is not written after it
 
     @property
     def room(self) -> str:
@@ -192,7 +194,9 @@ def save(session: PageSession, who: Principal, message: object) -> dict:
         session.base_text, session.base_revision, session.base_blob = committed, result.revision, blob
         session.contributors.clear()
         session.dirty_since = None
-        drafts.remove(epoch=session.epoch)
+        session.saves += 1
+        with session.draft_lock:
+            drafts.remove(epoch=session.epoch)
         emit(session, "saved", {"path": session.path, "revision": result.revision, "version": session.shared.version,
                                 "by": who.username, "name": who.name})
         return {"revision": result.revision, "version": session.shared.version, "merged": result.merged}
@@ -221,19 +225,24 @@ def catch_up(session: PageSession, force: bool = False) -> None:
 
 # -- drafts --------------------------------------------------------------------------------------------------------
 def flush_draft(session: PageSession, force: bool = False, delay: float = 2.0) -> None:
-    """Write the live text as the session's draft once typing has paused `delay` seconds (or waited 5 × delay)."""
+    """Write the live text as the session's draft once typing has paused `delay` seconds (or waited 5 × delay).
+    The database write happens outside the page's lock, so typing never waits for the disk."""
     with session.lock:
         if session.dirty_since is None:
             return
         now = time.monotonic()
         if not force and now - session.last_change < delay and now - session.dirty_since < 5 * delay:
             return
-        if session.shared.text == session.base_text:
+        text, base, revision = session.shared.text, session.base_text, session.base_revision
+        authors, saves = dict(session.contributors), session.saves
+        session.dirty_since = None
+    with session.draft_lock:
+        if saves != session.saves:
+            return
+        if text == base:
             drafts.remove(epoch=session.epoch)
         else:
-            drafts.write(session.path, session.epoch, session.shared.text, session.base_revision,
-                         dict(session.contributors))
-        session.dirty_since = None
+            drafts.write(session.path, session.epoch, text, revision, authors)
 
 
 def restore_draft(session: PageSession, who: Principal, draft_id: object) -> dict:
