@@ -16,6 +16,7 @@ from wiki.api import (
     commit_plugin_files,
     core,
     page_file_path,
+    plugin_enabled,
     require_admin,
     withheld_changed,
 )
@@ -92,7 +93,8 @@ def _current_attachment_withheld():
     one is refused here, on both attachment routes (API and web), before its bytes are read."""
     rule = request.url_rule
     if (request.method not in ("GET", "HEAD") or rule is None or not rule.rule.endswith("/attachments/<name>")
-            or request.args.get("rev") or not request.view_args or "path" not in request.view_args):
+            or request.args.get("rev") or not request.view_args or "path" not in request.view_args
+            or not plugin_enabled(NAME)):  # an app-wide hook: it runs whether the plugin is on or not
         return None
     blobs = suppressed_blobs()
     if not blobs:

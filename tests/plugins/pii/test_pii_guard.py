@@ -164,3 +164,19 @@ def test_command_line_scan_shows_progress_and_masked_findings(app, put_page, cap
     out, err = capsys.readouterr()
     assert "민원/접수\trrn\t900101-1******" in out and RRN not in out
     assert "scanned" in err and "commits" in err
+
+
+def test_a_withheld_current_attachment_follows_the_plugin_state(client, admin_headers, put_page):
+    put_page("민원/원본", "# 원본")
+    url = "/api/v1/pages/민원/원본/attachments/명단.txt"
+    attached = client.put(url, data=f"김민원 {RRN}".encode(), headers={**admin_headers, "Content-Type": "text/plain"})
+    body = {"path": "민원/원본", "revision": attached.get_json()["revision"], "reason": "첨부 명단"}
+    assert client.post("/api/v1/admin/pii/suppress", json=body, headers=admin_headers).status_code == 201
+    for address in (url, "/wiki/민원/원본/attachments/명단.txt"):
+        response = client.get(address, headers=admin_headers)
+        assert response.status_code == 404 and RRN not in response.get_data(as_text=True), address
+    # switched off, the guard withholds nothing (as its hook is not asked either); on again, it does
+    assert client.put("/api/v1/admin/plugins/pii", json={"enabled": False}, headers=admin_headers).status_code == 200
+    assert RRN in client.get(url, headers=admin_headers).get_data(as_text=True)
+    assert client.put("/api/v1/admin/plugins/pii", json={"enabled": True}, headers=admin_headers).status_code == 200
+    assert client.get(url, headers=admin_headers).status_code == 404
