@@ -26,6 +26,8 @@ class Editor:
         self.doc: Doc | None = None
         self.session: str | None = None
         self.joined: dict = {}
+        self.joining = False
+        self.early: list[dict] = []  # `edited` events that arrived while a join was being answered
         self.errors: list[dict] = []
         self.events: dict[str, queue.Queue] = {name: queue.Queue() for name in self.EVENTS}
         self.on_version = on_version  # called (version, text) after each version applied, for measurements
@@ -47,8 +49,12 @@ class Editor:
             if self.doc is not None:
                 request.update(session=self.session, since=self.doc.version,
                                ids=[self.doc.inflight["id"]] if self.doc.inflight else [])
+        with self.lock:
+            self.joining, self.early = True, []
         answer = self.call("join", request)
         if "error" in answer:
+            with self.lock:
+                self.joining = False
             return answer
         with self.lock:
             self.joined = answer
@@ -62,6 +68,10 @@ class Editor:
                 resend = self.doc.rejoin(answer["text"], answer["version"], answer.get("missed"),
                                          answer.get("applied", []))
             self.session = answer["session"]
+            self.joining = False
+            for data in self.early:  # versions made after the join's snapshot, in this session
+                if data.get("session") == self.session:
+                    self._receive(data)
         if resend is not None:
             self._send(resend)
         self.flush()
@@ -125,7 +135,10 @@ class Editor:
     def _event(self, name: str, data: dict) -> None:
         if name == "edited" and data.get("path") == self.path:
             with self.lock:
-                self._receive(data)
+                if self.joining:
+                    self.early.append(data)
+                elif data.get("session") == self.session:
+                    self._receive(data)
             self.flush()
         self.events[name].put(data)
 

@@ -156,8 +156,8 @@ def apply_edit(session: PageSession, participant: Participant, data: dict, max_b
                                     data.get("patch"), max_bytes)
         session.contributors[participant.who.username] = (participant.who.name, participant.who.email)
         session.changed()
-        emit(session, "edited", {"path": session.path, **step.to_dict(), "name": participant.who.name},
-             skip_sid=participant.sid)
+        emit(session, "edited", {"path": session.path, "session": session.epoch, **step.to_dict(),
+                                 "name": participant.who.name}, skip_sid=participant.sid)
         return step
 
 
@@ -165,7 +165,8 @@ def broadcast_step(session: PageSession, step: Version | None, name: str, **extr
     """A version made by the server (a merged commit, a restored draft): everyone in the page hears it."""
     if step is not None:
         session.changed()
-        emit(session, "edited", {"path": session.path, **step.to_dict(), "name": name, **extra})
+        emit(session, "edited", {"path": session.path, "session": session.epoch, **step.to_dict(), "name": name,
+                                 **extra})
 
 
 # -- saving: the one write door ------------------------------------------------------------------------------------

@@ -136,7 +136,7 @@
     var path = form.dataset.path;
     var status = document.getElementById("editor-status");
     var state = {doc: null, session: null, readonly: false, composing: false, applying: false, me: null,
-                 participants: [], cursors: {}, joined: false};
+                 participants: [], cursors: {}, joined: false, joining: false, early: []};
     var panel = document.createElement("div");
     panel.className = "coedit-panel";
     panel.setAttribute("aria-live", "polite");
@@ -214,9 +214,15 @@
     }
     function send(inflight) {
       socket.emit("edit", {path: path, version: inflight.version, patch: inflight.patch, id: inflight.id}, function (answer) {
-        if (!answer || answer.error) { refused(answer || {}); return; }
+        if (!answer || typeof answer !== "object") { switchedOff(); return; }
+        if (answer.error) { refused(answer); return; }
         receive(answer.version, answer.patch, answer.id);
       });
+    }
+    function switchedOff() {
+      /* the plugin was turned off meanwhile: keep the text as it is, the plain form saves it */
+      state.joined = false;
+      say(t("unavailable"), true);
     }
     function refused(answer) {
       var doc = state.doc;
@@ -243,7 +249,10 @@
         request.ids = doc.inflight ? [doc.inflight.id] : [];
       }
       state.joined = false;
+      state.joining = true;
+      state.early = [];
       socket.emit("join", request, function (answer) {
+        state.joining = false;
         if (!answer || answer.error) { say(t("unavailable") + (answer && answer.message ? " " + answer.message : ""), true); return; }
         state.readonly = answer.readonly;
         textarea.readOnly = answer.readonly;
@@ -266,6 +275,11 @@
         }
         state.session = answer.session;
         state.joined = true;
+        state.early.forEach(function (e) {  /* versions made after the join's snapshot, in this session */
+          if (e.session === state.session && e.version > state.doc.version) { state.doc.waiting[e.version] = [e.patch, e.id]; }
+        });
+        state.early = [];
+        drain();
         state.participants = answer.participants;
         showPeople();
         if (answer.draft) { offerDraft(answer.draft); }
@@ -380,7 +394,9 @@
     socket.on("connect", join);
     socket.on("disconnect", function () { state.joined = false; say(t("offline"), true); });
     socket.on("edited", function (data) {
-      if (data.path !== path || !state.doc) { return; }
+      if (data.path !== path) { return; }
+      if (state.joining) { state.early.push(data); return; }
+      if (!state.doc || data.session !== state.session) { return; }
       if (data.outside) { say(t("outside") + " " + data.outside.name, false); }
       receive(data.version, data.patch, data.id);
     });

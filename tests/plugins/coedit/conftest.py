@@ -33,7 +33,7 @@ def prepare_repository(content_repo: Path, settings: dict | None = None) -> None
     store.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def site(tmp_path_factory):
     folder = tmp_path_factory.mktemp("coedit")
     prepare_repository(folder / "content_repo")
