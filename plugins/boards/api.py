@@ -47,7 +47,11 @@ def file_url(slug: str, post_id: str, name: str) -> str:
 
 
 def render_post(slug: str, post_id: str, markdown: str) -> str:
-    return render_markdown(markdown, f"boards/{slug}", lambda name: file_url(slug, post_id, name))
+    """The wiki's renderer, with attachments by bare name and @username linked to the person's profile."""
+    from .mentions import link_mentions, people_named
+
+    text = link_mentions(markdown, people_named(markdown)) if "@" in markdown else markdown
+    return render_markdown(text, f"boards/{slug}", lambda name: file_url(slug, post_id, name))
 
 
 def post_out(board: dict, post_id: str, rev: str | None = None) -> dict:
@@ -78,6 +82,16 @@ def create_board():
 def list_boards():
     archived = request.args.get("archived") in ("1", "true")
     return {"items": [board_out(b) for b in s.readable_boards() if archived or not b.get("archived")]}
+
+
+@bp.get(f"{API}/mentions")
+def mentions():
+    """The caller's mentions, newest first, on boards they may read."""
+    from .mentions import mentions_of
+
+    who = s.require_user()
+    items, following = mentions_of(who, request.args.get("cursor") or None, limit_arg(20))
+    return {"items": items, "next": following}
 
 
 @bp.get(f"{API}/<slug>")

@@ -37,6 +37,9 @@ POST = {"type": "object", "required": ["id", "title", "markdown", "html", "autho
 COMMENT = {"type": "object", "properties": {"id": S, "parent": {"type": ["string", "null"]}, "author": AUTHOR,
                                             "date": TIME, "markdown": S, "html": S}}
 REV = {"type": "object", "properties": {"revision": S}}
+MENTION = {"type": "object", "required": ["board", "post", "title", "author", "date", "url"], "properties": {
+    "board": S, "board_name": S, "post": S, "comment": {"type": ["string", "null"]}, "title": S, "author": AUTHOR,
+    "date": TIME, "url": S}}
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": S}
 PID = {"name": "post_id", "in": "path", "required": True, "schema": S}
 CID = {"name": "cid", "in": "path", "required": True, "schema": S}
@@ -77,6 +80,11 @@ PATHS = {
             "items": {"type": "array", "items": BOARD}}}),
             [{"name": "archived", "in": "query", "schema": S, "description": "1: archived boards too"}]),
         "post": op("Create a board (admins)", ok(BOARD, "201", "409"), body=BOARD_IN)},
+    "/api/v1/boards/mentions": {
+        "get": op("The caller's mentions (@username in posts and comments), newest first, on boards the caller may "
+                  "read; each person is also notified once through the core's notifications",
+                  ok(page_of(MENTION)), [{"name": "limit", "in": "query", "schema": {
+                      "type": "integer", "minimum": 1, "maximum": 500}}, PAGING[1]])},
     B: {"get": op("One board", ok(BOARD), [SLUG]),
         "put": op("Change a board's settings: name, rules, order, archived (admins)", ok(BOARD), [SLUG], BOARD_IN)},
     B + "/posts": {

@@ -34,12 +34,13 @@ from wiki.api import (
 from . import NAME, counters, layout, listing
 from .index import parse_doc
 from .layout import comment_path, file_path, post_folder, post_path
+from .mentions import notify_mentions
 from .models import Ballot, BoardRow, Counter, Like, PostRevision, PostRow, ReadMark, Visit
 
 SLUG_RE = re.compile(r"^[0-9a-z가-힣][0-9a-z가-힣_-]{0,39}$")
 ID_RE = layout.COMMENT_ID_RE
 ACTIONS = ("read", "post", "comment", "moderate")
-RESERVED = {"static", "new", "admin", "feed"}  # addresses of the screens under /boards/
+RESERVED = {"static", "new", "admin", "feed", "mentions"}  # addresses of the screens under /boards/
 DEFAULT_RULES = {"read": ["staff"], "post": ["staff"], "comment": ["staff"], "moderate": []}
 PRINCIPAL_RE = re.compile(r"^(anonymous|staff|role:(admin|editor|reader)|group:[^\s,]+|user:[^\s,]+)$")
 BLOCKED = {"exe", "bat", "cmd", "com", "scr", "msi", "dll", "js", "vbs", "ps1", "sh", "jar", "html", "htm",
@@ -129,7 +130,7 @@ def board_document(data: dict, base: dict | None = None) -> dict:
         slug = data.get("slug")
         if not isinstance(slug, str) or not SLUG_RE.match(slug) or slug in RESERVED:
             raise InvalidInput("'slug' must be 1-40 lower-case letters, digits, Hangul, '-' or '_' (not static, new, "
-                               "admin or feed).", field="slug")
+                               "admin, feed or mentions).", field="slug")
         doc["slug"] = slug
     if "name" in data or base is None:
         name = data.get("name")
@@ -326,6 +327,7 @@ def create_post(board: dict, data: dict, files: dict[str, bytes] | None = None) 
     for name, content in (files or {}).items():
         changes[file_path(board["slug"], post_id, check_file(name, content))] = content
     result = commit_plugin_files(NAME, changes, f"게시글: [{board['name']}] {meta['title']}")
+    notify_mentions(board, post_id, "", meta["title"], markdown)
     return {"id": post_id, "revision": result.revision}
 
 
@@ -339,6 +341,7 @@ def update_post(board: dict, post_id: str, data: dict, files: dict[str, bytes] |
                 remove: list[str] | None = None) -> dict:
     require_user()
     meta, markdown = load_post(board, post_id)
+    before = markdown
     if not may_change(board, meta):
         raise Forbidden("Only the author or a moderator may edit this post.")
     if board.get("archived") and not may(board, "moderate"):
@@ -369,6 +372,7 @@ def update_post(board: dict, post_id: str, data: dict, files: dict[str, bytes] |
             changes[file_path(slug, post_id, name)] = None
     message = str(data.get("message") or "").strip()[:200] or f"게시글 수정: {meta['title']}"
     result = commit_plugin_files(NAME, changes, message)
+    notify_mentions(board, post_id, "", meta["title"], markdown, before)
     return {"id": post_id, "revision": result.revision}
 
 
@@ -528,6 +532,7 @@ def add_comment(board: dict, post_id: str, data: dict) -> dict:
     meta = {"author": who_dict(current_user()), "created": iso(now()), "parent": parent}
     result = commit_plugin_files(NAME, {comment_path(slug, post_id, cid): dump_doc(meta, markdown)},
                                  f"댓글: {meta_post.get('title', post_id)}")
+    notify_mentions(board, post_id, cid, str(meta_post.get("title", post_id)), markdown)
     return {"id": cid, "revision": result.revision}
 
 
@@ -551,13 +556,14 @@ def _load_comment(board: dict, post_id: str, cid: str) -> tuple[dict, str]:
 
 def update_comment(board: dict, post_id: str, cid: str, data: dict) -> dict:
     require_user()
-    meta, _ = _load_comment(board, post_id, cid)
+    meta, before = _load_comment(board, post_id, cid)
     if not may_change(board, meta):
         raise Forbidden("Only the author or a moderator may edit this comment.")
     markdown = _comment_text((data or {}).get("markdown") if isinstance(data, dict) else None)
     meta["edited"] = iso(now())
     result = commit_plugin_files(NAME, {comment_path(board["slug"], post_id, cid): dump_doc(meta, markdown)},
                                  "댓글 수정")
+    notify_mentions(board, post_id, cid, str(load_post(board, post_id)[0].get("title", post_id)), markdown, before)
     return {"id": cid, "revision": result.revision}
 
 

@@ -40,11 +40,21 @@ def page_arg() -> int:
 
 
 # -- boards ----------------------------------------------------------------------------------------------------
-@bp.get("")
-def index():
+def home(error: str | None = None, status: int = 200, form: dict | None = None):
+    """The boards home: the boards one may read (all of them for admins, with their settings forms) and, for a
+    signed-in person, the latest posts and comments that mention them."""
+    from .mentions import mentions_of
+
     who = current_user()
     boards = s.all_boards() if who is not None and who.is_admin else s.readable_boards()
-    return render_template("boards/index.html", boards=boards, error=None)
+    mentions = mentions_of(who, None, 5)[0] if who is not None else []
+    return render_template("boards/index.html", boards=boards, error=error, mentions=mentions,
+                           form=form or {}), status
+
+
+@bp.get("")
+def index():
+    return home()
 
 
 @bp.post("")
@@ -59,20 +69,39 @@ def create_board():
     try:
         s.create_board(data)
     except MadangError as exc:
-        return render_template("boards/index.html", boards=s.all_boards(), error=exc.message), exc.status
+        return home(exc.message, exc.status)
     return redirect(url_for("boards.board", slug=data["slug"]), code=303)
+
+
+def principals_field(value: str) -> list[str]:
+    return [p.strip() for p in value.replace("\n", ",").split(",") if p.strip()]
 
 
 @bp.post("/<slug>/settings")
 def board_settings(slug: str):
+    """An admin changes a board: the quick order/archive buttons, or the whole settings form (`full`); each
+    save is one commit of board.json. A bad value re-shows the home with the message and changes nothing."""
     require_admin()
+    form = request.form
     data: dict = {}
-    if "archived" in request.form:
-        data["archived"] = request.form["archived"] == "1"
-    if request.form.get("order", "").strip().lstrip("-").isdigit():
-        data["order"] = int(request.form["order"])
-    s.update_board(slug, data)
-    return redirect(url_for("boards.index"), code=303)
+    if "archived" in form:
+        data["archived"] = form["archived"] == "1"
+    order = form.get("order", "").strip()
+    if order:
+        if not order.lstrip("-").isdigit():
+            return home("'순서'는 정수여야 합니다. (The order must be a whole number.)", 400)
+        data["order"] = int(order)
+    if form.get("full"):
+        data["name"] = form.get("name", "")
+        data["description"] = form.get("description", "")
+        data["archived"] = bool(form.get("archived_box"))
+        for action in s.ACTIONS:
+            data[action] = principals_field(form.get(action, ""))
+    try:
+        s.update_board(slug, data)
+    except MadangError as exc:
+        return home(exc.message, exc.status)
+    return redirect(url_for("boards.index") + f"#board-{slug}", code=303)
 
 
 @bp.get("/<slug>")

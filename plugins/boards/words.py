@@ -70,4 +70,12 @@ WORDS: dict[str, dict[str, str]] = {
     "boards.unarchive": {"ko": "보관 해제", "en": "Unarchive"},
     "boards.revision": {"ko": "판", "en": "Revision"},
     "boards.message": {"ko": "요약", "en": "Summary"},
+    "boards.settings": {"ko": "설정 수정", "en": "Edit settings"},
+    "boards.rules_help": {"ko": "권한은 쉼표로 구분합니다: anonymous, staff, group:부서명, user:아이디. "
+                                "저장할 때마다 설정이 콘텐츠 저장소에 기록됩니다.",
+                          "en": "Principals are comma-separated: anonymous, staff, group:NAME, user:NAME. Every save "
+                                "is recorded in the content repository."},
+    "boards.mentions": {"ko": "나를 언급한 글", "en": "Mentions of you"},
+    "boards.no_mentions": {"ko": "아직 나를 언급한 글이 없습니다.", "en": "No one has mentioned you yet."},
+    "boards.comment_word": {"ko": "댓글", "en": "comment"},
 }
