@@ -1,4 +1,4 @@
-"""Fixtures of the co-editing tests: one real `python app.py` for the module (its org chart holds a few 서울시
+"""Fixtures of the co-editing tests: one real `python app.py` for all of them (its org chart holds a few 서울시
 staff, its rules keep `비밀/` to 이서연 and let only 김민준 edit `공지/`, and every other built-in plugin is off),
 and `editors`: real python-socketio clients on /coedit, closed after each test."""
 from __future__ import annotations
