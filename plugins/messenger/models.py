@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from wiki.api import Base, UTCDateTime
 
@@ -43,13 +43,33 @@ class Message(Base):
     client_id: Mapped[str] = mapped_column(String(100))
     text: Mapped[str] = mapped_column(Text, default="")
     mentions: Mapped[str] = mapped_column(Text, default="")  # user names, one a line
-    kind: Mapped[str] = mapped_column(String(10), default="text")  # "text" | "system" (joined, left, renamed)
+    kind: Mapped[str] = mapped_column(String(10), default="text")  # "text" | "file" | "system"
     date: Mapped[datetime] = mapped_column(UTCDateTime)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
 
     __table_args__ = (UniqueConstraint("sender", "client_id", name="uq_messenger_sender_client_id"),
                       UniqueConstraint("conversation_id", "seq", name="uq_messenger_conversation_seq"))
+
+
+class SharedFile(Base):
+    """A file or image shared in a conversation, kept in the state database beside its message (README.md says
+    why): written in the message's transaction, fetched only by the conversation's members, gone with the
+    message when it is deleted."""
+
+    __tablename__ = "messenger_files"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messenger_messages.id", ondelete="CASCADE"), unique=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("messenger_conversations.id", ondelete="CASCADE"),
+                                                 index=True)
+    uploader: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))  # what it is served as (images only: their own type)
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))  # loaded only when the file is fetched
 
 
 class Presence(Base):

@@ -10,7 +10,11 @@ MESSAGE = {"type": "object", "required": ["id", "conversation", "sender", "text"
     "date": {"type": "string", "format": "date-time"}, "client_id": S, "edited": {"type": "boolean"},
     "deleted": {"type": "boolean"}, "edited_at": {"type": ["string", "null"], "format": "date-time"},
     "mentions": {"type": "array", "items": S, "description": "@user names of members mentioned"},
-    "links": {"type": "array", "items": S, "description": "wiki page paths linked ([[path]] or /wiki/path)"}}}
+    "links": {"type": "array", "items": S, "description": "wiki page paths linked ([[path]] or /wiki/path)"},
+    "kind": {"enum": ["text", "file"]},
+    "file": {"type": ["object", "null"], "description": "the shared file of a `file` message (null once deleted)",
+             "properties": {"id": I, "name": S, "size": I, "type": S, "url": S,
+                            "image": {"type": "boolean", "description": "a raster image: shown inline"}}}}}
 MEMBER = {"type": "object", "properties": {"username": S, "name": S, "last_read_id": I}}
 CONVERSATION = {"type": "object", "required": ["id", "title", "kind", "members", "unread"], "properties": {
     "id": I, "title": S, "custom_title": S, "kind": {"enum": ["direct", "group"]}, "created_by": S,
@@ -96,6 +100,23 @@ PATHS = {
                  "responses": {"200": _json({"type": "object", "properties": {"conversation": I,
                                                                                "last_read_id": I}}),
                                **_errors("400", "401", "404")}}},
+    f"{BASE}/conversations/{{conversation_id}}/files": {
+        "parameters": [CONV_ID],
+        "post": {"summary": "Share a file or image (multipart `file`; optional `client_id`, `text` as a caption): "
+                            "stored with its message; 413 over the size limit, 415 for blocked types",
+                 "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                     "type": "object", "required": ["file"], "properties": {
+                         "file": {"type": "string", "format": "binary"}, "client_id": S, "text": S}}}}},
+                 "responses": {"201": _json(MESSAGE, "stored"), "200": _json(MESSAGE, "stored before"),
+                               **_errors("400", "401", "404", "413", "415", "429")}}},
+    f"{BASE}/files/{{file_id}}": {
+        "parameters": [_param("file_id", "A shared file's id", I, "path")],
+        "get": {"summary": "A shared file's bytes, for members of its conversation only (others: 404); images "
+                           "inline, other files as a download (`?download` forces it)",
+                "responses": {"200": {"description": "the file",
+                                      "content": {"application/octet-stream": {"schema": {"type": "string",
+                                                                                           "format": "binary"}}}},
+                              **_errors("401", "404")}}},
     f"{BASE}/messages/{{message_id}}": {
         "parameters": [_param("message_id", "A message's id", I, "path")],
         "patch": {"summary": "Edit one's own message (shown as edited)", "requestBody": _body({"text": S}, ["text"]),

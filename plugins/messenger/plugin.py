@@ -23,6 +23,7 @@ add_catalog({
     "messenger.placeholder": {"ko": "메시지 입력 (Enter 전송, Shift+Enter 줄바꿈)",
                               "en": "Message (Enter sends, Shift+Enter for a new line)"},
     "messenger.send": {"ko": "보내기", "en": "Send"},
+    "messenger.attach": {"ko": "파일·사진 보내기", "en": "Share a file or image"},
 })
 
 

@@ -1,9 +1,11 @@
 """The messenger's REST routes (/api/v1/messenger/...) and its page (/messenger)."""
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
+from urllib.parse import quote
 
-from flask import Blueprint, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
 
 from wiki.api import InvalidInput, Unauthorized, current_user
 
@@ -112,6 +114,32 @@ def send(conversation_id: int):
     if created:
         to_members("message", message, members)
     return jsonify(message), 201 if created else 200
+
+
+@bp.post(f"{API}/conversations/<int:conversation_id>/files")
+def share_file(conversation_id: int):
+    """Multipart: `file`, and optionally `client_id` (a retry with it stores nothing new) and `text` (a caption)."""
+    me = _me()
+    upload = request.files.get("file")
+    if upload is None:
+        raise InvalidInput("Send the file as the multipart field 'file'.")
+    client_id = request.form.get("client_id") or uuid.uuid4().hex
+    message, created, members = service.share_file(me, conversation_id, client_id, upload.filename,
+                                                   upload.read(), request.form.get("text"))
+    if created:
+        to_members("message", message, members)
+    return jsonify(message), 201 if created else 200
+
+
+@bp.get(f"{API}/files/<int:file_id>")
+def fetch_file(file_id: int):
+    """The bytes, to members only: images (checked by their first bytes) inline, everything else a download."""
+    name, content_type, data = service.get_file(_me(), file_id)
+    inline = content_type.startswith("image/") and request.args.get("download") is None
+    disposition = f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(name)}"
+    return Response(data, content_type=content_type, headers={
+        "Content-Disposition": disposition, "Cache-Control": "private, max-age=3600",
+        "Content-Security-Policy": "default-src 'none'; sandbox", "X-Content-Type-Options": "nosniff"})
 
 
 @bp.post(f"{API}/conversations/<int:conversation_id>/read")

@@ -11,16 +11,19 @@ racing with the same client_id both try to insert, the loser's unique violation 
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC, datetime
 
 from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import delete as delete_rows
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import object_session
 
 from wiki.api import Forbidden, InvalidInput, NotFound, TooLarge, core, department_members, display_names, person
 
 from . import flood
-from .models import Conversation, Member, Message
+from .models import Conversation, Member, Message, SharedFile
 
 MAX_TEXT = 10_000
 MAX_CLIENT_ID = 100
@@ -45,7 +48,20 @@ def message_json(row: Message) -> dict:
             "edited": row.edited_at is not None, "deleted": bool(row.deleted),
             "edited_at": row.edited_at.isoformat() if row.edited_at else None,
             "mentions": [] if row.deleted else [m for m in (row.mentions or "").split("\n") if m],
-            "links": [] if row.deleted else wiki_links(row.text)}
+            "links": [] if row.deleted else wiki_links(row.text), "kind": row.kind,
+            "file": None if row.deleted or row.kind != "file" else file_json(row)}
+
+
+def file_json(row: Message) -> dict | None:
+    """The shared file of a `file` message: `{id, name, size, type, image, url}`."""
+    from . import files
+
+    session = object_session(row)
+    found = session.scalar(select(SharedFile).where(SharedFile.message_id == row.id)) if session else None
+    if found is None:
+        return None
+    return {"id": found.id, "name": found.name, "size": found.size, "type": found.content_type,
+            "image": found.content_type.startswith("image/"), "url": files.url(found.id)}
 
 
 def wiki_links(text: str) -> list[str]:
@@ -298,32 +314,60 @@ def _existing(session, me: str, client_id: str) -> Message | None:
 def send(me: str, conversation_id: object, client_id: object, text: object) -> tuple[dict, bool, list[str]]:
     """Store a message once: (message, stored now, members to tell). The message is committed when this
     returns: the acknowledgement may be sent."""
+    return _store(me, conversation_id, client_id, _text(text))
+
+
+def share_file(me: str, conversation_id: object, client_id: object, name: object, data: bytes,
+               caption: object = None) -> tuple[dict, bool, list[str]]:
+    """Store a file with its message (kind `file`, the caption as its text), once per client_id, like send."""
+    from . import files
+
+    name = files.clean_name(name)
+    content_type = files.check(name, data)
+    if caption not in (None, "") and not isinstance(caption, str):
+        raise InvalidInput("'text' (the caption) must be text.")
+    text = (caption or "").strip()
+    if len(text) > MAX_TEXT:
+        raise TooLarge(f"A message is at most {MAX_TEXT:,} characters.")
+    return _store(me, conversation_id, client_id, text, (name, content_type, data))
+
+
+def _store(me: str, conversation_id: object, client_id: object, text: str,
+           attached: tuple[str, str, bytes] | None = None) -> tuple[dict, bool, list[str]]:
     if not isinstance(conversation_id, int) or isinstance(conversation_id, bool):
         raise InvalidInput("'conversation' must be a conversation id.")
     if not isinstance(client_id, str) or not client_id.strip() or len(client_id) > MAX_CLIENT_ID:
         raise InvalidInput(f"'client_id' must be text of 1 to {MAX_CLIENT_ID} characters, unique per message.")
-    with db().session() as session:  # the repeat of a message already stored costs one read
-        first = _existing(session, me, client_id)
-        if first is not None:
-            return message_json(first), False, []
-    text = _text(text)
-    flood.check_send(me)  # after the repeat check: a retry of a stored message costs nothing
     try:
         with db().session() as session:
             # the write comes first: it takes the conversation's lock (SQLite: the database's) before any read
-            bumped = session.execute(update(Conversation).where(Conversation.id == conversation_id)
-                                     .values(last_seq=Conversation.last_seq + 1))
-            if bumped.rowcount != 1 or session.get(Member, (conversation_id, me)) is None:
-                raise NotFound("No such conversation, or you are not a member of it.")
-            seq = session.scalar(select(Conversation.last_seq).where(Conversation.id == conversation_id))
+            seq = session.scalar(update(Conversation).where(Conversation.id == conversation_id)
+                                 .values(last_seq=Conversation.last_seq + 1).returning(Conversation.last_seq)
+                                 .execution_options(synchronize_session=False))
+            first = _existing(session, me, client_id)
+            if first is not None:  # a repeat: the stored message, nothing stored (the bump is rolled back)
+                stored = message_json(first)
+                session.rollback()
+                return stored, False, []
             names = list(session.scalars(select(Member.username).where(Member.conversation_id == conversation_id)))
+            if seq is None or me not in names:
+                raise NotFound("No such conversation, or you are not a member of it.")
+            flood.check_send(me)  # after the repeat check: a retry of a stored message is never refused
             row = Message(conversation_id=conversation_id, seq=seq, sender=me, client_id=client_id, text=text,
-                          mentions=_mentions(text, names), kind="text", date=now(), deleted=False)
+                          mentions=_mentions(text, names), kind="file" if attached else "text", date=now(),
+                          deleted=False)
             session.add(row)
             session.flush()
+            if attached:
+                name, content_type, data = attached
+                session.add(SharedFile(message_id=row.id, conversation_id=conversation_id, uploader=me, name=name,
+                                       content_type=content_type, size=len(data), created_at=row.date, data=data,
+                                       sha256=hashlib.sha256(data).hexdigest()))
+                session.flush()
             stored = message_json(row)
-            mine = session.get(Member, (conversation_id, me))
-            mine.last_read_id = max(mine.last_read_id, row.id)  # one's own message is read
+            session.execute(update(Member).where(Member.conversation_id == conversation_id, Member.username == me,
+                                                 Member.last_read_id < row.id)
+                            .values(last_read_id=row.id).execution_options(synchronize_session=False))
     except IntegrityError:
         with db().session() as session:  # lost the race to the same client_id: the winner's is the message
             first = _existing(session, me, client_id)
@@ -358,6 +402,7 @@ def delete(me: str, message_id: object) -> tuple[dict, list[str]]:
     with db().session() as session:
         row = _own(session, me, message_id)
         row.deleted, row.edited_at = True, now()
+        session.execute(delete_rows(SharedFile).where(SharedFile.message_id == row.id))  # no longer fetchable
         session.flush()
         names = list(session.scalars(select(Member.username).where(Member.conversation_id == row.conversation_id)))
         return message_json(row), names
@@ -403,3 +448,13 @@ def search(me: str, query: object, conversation_id: object = None, limit: object
             stmt = stmt.where(or_(Message.text.like(f"%{escaped}%", escape="\\")))
         rows = session.scalars(stmt.order_by(Message.id.desc()).limit(_limit(limit))).all()
         return [message_json(r) for r in rows]
+
+
+def get_file(me: str, file_id: int) -> tuple[str, str, bytes]:
+    """(name, type, bytes) of a shared file, for members of its conversation only (404 for anyone else)."""
+    with db().session() as session:
+        membership = and_(Member.conversation_id == SharedFile.conversation_id, Member.username == me)
+        found = session.scalar(select(SharedFile).join(Member, membership).where(SharedFile.id == file_id))
+        if found is None:
+            raise NotFound("No such file, or you are not a member of its conversation.")
+        return found.name, found.content_type, found.data

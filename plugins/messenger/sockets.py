@@ -23,12 +23,13 @@ def room(username: str) -> str:
 
 
 def to_members(event: str, data: dict, usernames: list[str], skip: str | None = None) -> None:
-    """Emit to every open socket of these people, whichever process holds it."""
+    """Emit to every open socket of these people, whichever process holds it: one emit to all their rooms (the
+    packet is encoded once, and with Redis published once)."""
     if _socketio is None:
         return
-    for username in dict.fromkeys(usernames):
-        if username != skip:
-            _socketio.emit(event, data, to=room(username), namespace=NAMESPACE)
+    rooms = [room(u) for u in dict.fromkeys(usernames) if u != skip]
+    if rooms:
+        _socketio.emit(event, data, to=rooms, namespace=NAMESPACE)
 
 
 def _me() -> str | None:

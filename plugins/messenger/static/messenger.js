@@ -131,7 +131,10 @@
     head.appendChild(el("time", "", new Date(message.date).toLocaleString()));
     if (message.edited && !message.deleted) head.appendChild(el("em", "", "(수정됨)"));
     node.appendChild(head);
-    node.appendChild(el("div", "m-text", message.deleted ? "삭제된 메시지입니다." : message.text));
+    if (message.deleted || message.text) {
+      node.appendChild(el("div", "m-text", message.deleted ? "삭제된 메시지입니다." : message.text));
+    }
+    if (message.file) node.appendChild(fileNode(message.file));
     (message.links || []).forEach(function (path) {
       var link = el("a", "m-wiki-link", path);
       link.href = "/wiki/" + path.split("/").map(encodeURIComponent).join("/");
@@ -158,6 +161,53 @@
       tools.appendChild(remove);
       node.appendChild(tools);
     }
+  }
+
+  function fileNode(file) {
+    /* Images inline (the server checked their first bytes), other files as a download link. */
+    var link = el("a", file.image ? "m-image-link" : "m-file");
+    link.href = file.url;
+    if (file.image) {
+      var image = el("img", "m-image");
+      image.src = file.url;
+      image.alt = file.name;
+      image.loading = "lazy";
+      link.target = "_blank";
+      link.appendChild(image);
+    } else {
+      link.href = file.url + "?download";
+      link.setAttribute("download", file.name);
+      link.textContent = "📎 " + file.name + " (" + sizeText(file.size) + ")";
+    }
+    return link;
+  }
+
+  function sizeText(bytes) {
+    if (bytes < 1024) return bytes + " B";
+    if (bytes < 1024 * 1024) return Math.round(bytes / 1024) + " KB";
+    return (bytes / 1024 / 1024).toFixed(1) + " MB";
+  }
+
+  function shareFile(file) {
+    var conversation = state.open, clientId = newClientId();
+    var node = el("li", "m-message mine sending");
+    node.appendChild(el("div", "m-text", "📎 " + file.name));
+    $("m-messages").appendChild(node);
+    state.pending[clientId] = {conversation: conversation, node: node, file: true};
+    var form = new FormData();
+    form.append("file", file);
+    form.append("client_id", clientId);
+    fetch(API + "/conversations/" + conversation + "/files", {method: "POST", credentials: "same-origin",
+                                                             headers: {"X-CSRFToken": CSRF}, body: form})
+      .then(function (r) { return r.json(); })
+      .then(function (message) {
+        if (message && message.id) { showMessage(message); markRead(); return; }
+        delete state.pending[clientId];
+        node.classList.add("failed");
+        node.title = (message && message.message) || "";
+        node.appendChild(el("small", "m-error", node.title));
+      })
+      .catch(function () { node.classList.add("failed"); });
   }
 
   function change(kind, body) {
@@ -210,7 +260,7 @@
   function trySend(clientId) {
     /* Sent again with the same client_id until acknowledged: the server stores it once. */
     var item = state.pending[clientId];
-    if (!item) return;
+    if (!item || item.file) return;
     var body = {conversation: item.conversation, client_id: clientId, text: item.text};
     var acknowledged = function (message) {
       if (message && message.id) { showMessage(message); markRead(); }
@@ -305,6 +355,11 @@
     if (state.socket && state.socket.connected) {
       state.socket.emit("typing", {conversation: state.open, typing: false}, function () {});
     }
+  });
+  $("m-file").addEventListener("change", function () {
+    var chosen = Array.prototype.slice.call($("m-file").files || []);
+    $("m-file").value = "";
+    if (state.open) chosen.forEach(shareFile);
   });
   $("m-text").addEventListener("keydown", function (e) {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {

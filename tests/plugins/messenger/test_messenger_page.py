@@ -60,3 +60,14 @@ def test_the_page_receives_and_sends_in_real_time(site: Site, chats, driver):
     wait.until(lambda d: len(d.find_elements(By.CSS_SELECTOR, f'#m-messages li[data-id="{received["id"]}"]')) == 1)
     assert len(driver.find_elements(By.CSS_SELECTOR, "#m-messages li.m-message")) == 2  # no duplicate
     assert site.messages("choiyj", conversation)["items"][-1]["text"] == "네, 박지훈입니다. 확인했습니다"
+
+    # a colleague shares a picture and a document: the picture shows inline (loaded with the reader's session),
+    # the document is a download link
+    from tests.plugins.messenger.test_messenger_files import png, upload
+
+    upload(site, "choiyj", conversation, "현장.png", png(4, 4), text="현장 사진")
+    upload(site, "choiyj", conversation, "보고서.hwp", "보고서 본문".encode())
+    wait.until(lambda d: d.execute_script(
+        "var i = document.querySelector('#m-messages img.m-image'); return i && i.complete && i.naturalWidth"))
+    link = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#m-messages a.m-file"))
+    assert "보고서.hwp" in link.text and link.get_attribute("download") == "보고서.hwp"
