@@ -19,7 +19,8 @@ NAMESPACE = sessions.NAMESPACE
 log = logging.getLogger("madang.coedit")
 SOCKETS: dict[str, Principal] = {}  # sid -> person, for the sockets of this process
 JOINED: dict[str, set[str]] = {}  # sid -> page paths it is in
-BUCKETS: dict[str, tuple[Bucket, Bucket]] = {}  # sid -> (edits, cursors)
+BUCKETS: dict[str, tuple[Bucket, Bucket]] = {}  # sid -> (edits and joins, cursors)
+MAX_PAGES = 20  # pages one socket may be in at once (a browser tab is in one)
 
 
 def normalize(raw: object) -> str:
@@ -98,6 +99,11 @@ def register(socketio) -> None:
                 raise not_found(path)
             if not may_edit and not plugin_settings(NAME).get("allow_watchers", False):
                 raise SyncError("forbidden", "You may read this page but not edit it.")
+            if path not in JOINED.get(sid, set()) and len(JOINED.get(sid, ())) >= MAX_PAGES:
+                raise SyncError("too_many_pages", f"One connection may edit at most {MAX_PAGES} pages at once; "
+                                                  "leave one first.")
+            if not BUCKETS[sid][0].take():
+                raise SyncError("rate_limited", "Too many requests at once; slow down a little.")
             with sessions.REGISTRY:
                 session = sessions.open_session(path)
                 with session.lock:

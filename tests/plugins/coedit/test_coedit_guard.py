@@ -103,6 +103,11 @@ def test_bad_input_gets_a_clear_error_and_harms_no_one(site: Site, editors):
         assert answer["error"] == code, (data["path"], answer)
         assert answer["message"] and len(answer["message"]) < 200
     assert kim.call("join", ["목록"])["error"] == "invalid_path"
+    for number in range(19):  # with the page it is in, 20: the most one connection may be in at once
+        assert "error" not in kim.call("join", {"path": f"협업/새문서-{number}"})
+    assert kim.call("join", {"path": "협업/새문서-스물"})["error"] == "too_many_pages"
+    for number in range(19):
+        kim.call("leave", {"path": f"협업/새문서-{number}"})
     # a page that would outgrow the wiki's size limit (1 MiB): the edit that crosses it is refused
     create(site, "협업/큰문서", "# 큰 문서\n", "kimmj")
     big = editors(site, "kimmj", "협업/큰문서")
