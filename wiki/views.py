@@ -58,8 +58,9 @@ class ViewRunner:
         self.views: list[View] = list(views)
         self.active: Callable[[View], bool] = lambda view: True  # the plugin host turns off disabled plugins' views
         self.failures: dict[str, str] = {}
-        self._lock = threading.Lock()
-        self._seen: dict[bool, tuple] = {}
+        self._lock = threading.Lock()  # the quick views (history, pages): requests wait for these
+        self._deferred_lock = threading.Lock()  # the deferred ones (search): never held by a request's catch-up
+        self._seen: dict[str, tuple] = {}
         self._wake = threading.Event()
         self._worker: threading.Thread | None = None
 
@@ -73,26 +74,31 @@ class ViewRunner:
         Views marked `deferred = True` (costly ones, like the search index) are brought up in a background
         thread so that a save does not wait for them, unless `everything` is asked for (a search that must see
         the latest commit, the CLI, a rebuild). A view that fails is logged and left behind (its status says so)
-        instead of failing the request that a commit or a read is serving."""
+        instead of failing the request that a commit or a read is serving. Quick and deferred views have locks
+        of their own, so a long search backlog never holds up the quick views every request needs."""
         head = self.store.head()
         if head is None:
             return
         views = [view for view in self.views if self.active(view)]
-        if not everything:
-            later = [view for view in views if getattr(view, "deferred", False)]
-            views = [view for view in views if not getattr(view, "deferred", False)]
-            if later and self._seen.get(True, (None,))[0] != head:
-                self._kick()
+        quick = [view for view in views if not getattr(view, "deferred", False)]
+        deferred = [view for view in views if getattr(view, "deferred", False)]
+        self._catch_up_set("quick", quick, head, progress, self._lock)
+        if everything:
+            self._catch_up_set("deferred", deferred, head, progress, self._deferred_lock)
+        elif deferred and self._seen.get("deferred", (None,))[0] != head:
+            self._kick()
+
+    def _catch_up_set(self, kind: str, views: list[View], head: str, progress, lock: threading.Lock) -> None:
         key = (head, tuple(view.name for view in views))
-        if self._seen.get(everything) == key:
+        if not views or self._seen.get(kind) == key:
             return
-        with self._lock:
+        with lock:
             healthy = True
             for mark, group in self._by_watermark(views).items():
                 if mark != head:
                     healthy = self._catch_up_group(group, mark, head, progress) and healthy
             if healthy:
-                self._seen[everything] = key
+                self._seen[kind] = key
 
     def _kick(self) -> None:
         """Wake the background thread that catches up deferred views (started on first use)."""
@@ -112,7 +118,11 @@ class ViewRunner:
             self._wake.wait()
             self._wake.clear()
             try:
-                self.catch_up(everything=True, progress=_Pacer())
+                head = self.store.head()
+                deferred = [view for view in self.views if self.active(view) and getattr(view, "deferred", False)]
+                if head:
+                    self._catch_up_set("deferred", deferred, head, _Pacer(self._deferred_lock),
+                                       self._deferred_lock)
             except Exception:  # noqa: BLE001 (the thread must live on; failures are in self.failures)
                 log.exception("background catch-up failed")
             time.sleep(DEFERRED_INTERVAL)
@@ -234,7 +244,7 @@ class ViewRunner:
 
     def rebuild(self, name: str | None = None, progress: Callable[[str, int], None] | None = None) -> None:
         """Drop and re-derive one view (or all) from the whole history."""
-        with self._lock:
+        with self._lock, self._deferred_lock:
             for view in self.views:
                 if name in (None, view.name):
                     with self.db.session() as session:
@@ -257,15 +267,21 @@ class ViewRunner:
 
 
 class _Pacer:
-    """Called after each batch of the background catch-up: sleeps in proportion to the work just done, so the
-    GIL and the CPU go to requests for a share of the time."""
+    """Called after each batch of the background catch-up: rests in proportion to the work just done, so the GIL
+    and the CPU go to requests for a share of the time. It lets go of the deferred views' lock while it rests: a
+    search that must see the latest commit does the rest of the catch-up itself meanwhile (the watermark's
+    compare-and-swap keeps the two from applying a batch twice)."""
 
-    def __init__(self) -> None:
-        self.since = time.monotonic()
+    def __init__(self, lock: threading.Lock) -> None:
+        self.lock, self.since = lock, time.monotonic()
 
     def __call__(self, _view: str, _count: int) -> None:
         worked = time.monotonic() - self.since
-        time.sleep(min(BACKGROUND_REST * worked, 1.0))
+        self.lock.release()
+        try:
+            time.sleep(min(BACKGROUND_REST * worked, 1.0))
+        finally:
+            self.lock.acquire()
         self.since = time.monotonic()
 
 
