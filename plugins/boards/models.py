@@ -23,6 +23,19 @@ class Ballot(Base):
     date: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class Answer(Base):
+    """One person's text answer to a poll's free-text question, written with their ballot (same transaction)."""
+
+    __tablename__ = "boards_answers"
+    __table_args__ = (UniqueConstraint("board", "post", "username", "question", name="uq_boards_answer"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    board: Mapped[str] = mapped_column(String(64), index=True)
+    post: Mapped[str] = mapped_column(String(64), index=True)
+    username: Mapped[str] = mapped_column(String(200))
+    question: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+
 class ReadMark(Base):
     __tablename__ = "boards_reads"
     __table_args__ = (UniqueConstraint("board", "post", "username", name="uq_boards_read"),)

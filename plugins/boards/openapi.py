@@ -18,7 +18,8 @@ TIME = {"type": ["string", "null"], "format": "date-time"}
 POLL_IN = {"type": "object", "required": ["question", "choices"], "properties": {
     "question": S, "choices": {"type": "array", "items": S, "minItems": 2, "maxItems": 20},
     "multiple": {"type": "boolean"}, "anonymous": {"type": "boolean"}, "closes": TIME,
-    "results": {"enum": ["always", "closed"], "description": "results visible always, or only once closed"}}}
+    "results": {"enum": ["always", "closed"], "description": "results visible always, or only once closed"},
+    "questions": {"type": "array", "items": S, "maxItems": 10, "description": "optional free-text questions"}}}
 POLL = {"type": "object", "required": ["question", "choices", "closes", "voted"], "properties": {
     "question": S, "closes": TIME, "voted": {"type": "boolean"}, "closed": {"type": "boolean"},
     "multiple": {"type": "boolean"}, "anonymous": {"type": "boolean"},
@@ -107,7 +108,9 @@ PATHS = {
     P + "/votes": {"get": op("The poll and its results (when visible)", ok(POLL), [SLUG, PID]),
                    "post": op("Vote once; a second vote answers 409", ok(POLL, "201", "409"), [SLUG, PID],
                               {"type": "object", "required": ["choices"],
-                               "properties": {"choices": {"type": "array", "items": INT}}})},
+                               "properties": {"choices": {"type": "array", "items": INT},
+                                              "answers": {"type": "array", "items": S,
+                                                          "description": "one text a free-text question"}}})},
     P + "/attachments/{name}": {
         "get": op("An attached file", {"200": {"description": "the file"},
                                        "404": {"description": "error", "content": {

@@ -35,7 +35,7 @@ from . import NAME, counters, layout, listing
 from .index import parse_doc
 from .layout import comment_path, file_path, post_folder, post_path
 from .mentions import notify_mentions
-from .models import Ballot, BoardRow, Counter, Like, PostRevision, PostRow, ReadMark, Visit
+from .models import Answer, Ballot, BoardRow, Counter, Like, PostRevision, PostRow, ReadMark, Visit
 
 SLUG_RE = re.compile(r"^[0-9a-z가-힣][0-9a-z가-힣_-]{0,39}$")
 ID_RE = layout.COMMENT_ID_RE
@@ -292,7 +292,31 @@ def validate_poll(value: object) -> dict | None:
     closes = parse_time(value.get("closes"), "poll.closes")
     return {"question": question.strip(), "choices": [c.strip() for c in choices],
             "multiple": bool(value.get("multiple", False)), "anonymous": bool(value.get("anonymous", False)),
-            "closes": iso(closes), "results": results}
+            "closes": iso(closes), "results": results, "questions": _questions(value.get("questions"))}
+
+
+def _questions(value: object) -> list[str]:
+    """A survey's optional free-text questions (answered beside the choice, each in at most 2,000 characters)."""
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        value = [line for line in value.splitlines() if line.strip()]
+    if not isinstance(value, list) or len(value) > 10 or not all(
+            isinstance(q, str) and q.strip() and len(q) <= 300 for q in value):
+        raise InvalidInput("The poll's 'questions' must be at most 10 questions of 1-300 characters.",
+                           field="poll.questions")
+    return [q.strip() for q in value]
+
+
+def _answers(value: object, questions: list[str]) -> list[str]:
+    if value in (None, []):
+        return []
+    if not isinstance(value, list) or len(value) > len(questions) or not all(isinstance(a, str) for a in value):
+        raise InvalidInput(f"'answers' must be a list of at most {len(questions)} texts, one a question.",
+                           field="answers")
+    if any(len(a) > 2000 for a in value):
+        raise TooLarge("An answer holds at most 2,000 characters.", field="answers")
+    return [a.strip() for a in value]
 
 
 def check_file(name: str, data: bytes) -> str:
@@ -596,6 +620,26 @@ def poll_counts(slug: str, post_id: str, poll: dict | None) -> tuple[list[int], 
     return counts, len(ballots), voters
 
 
+def free_text(slug: str, post_id: str, poll: dict, visible: bool, who) -> list[dict]:
+    """The free-text questions with their answers when results are visible (names only in named polls), and the
+    asking person's own answers always."""
+    questions = poll.get("questions") or []
+    if not questions:
+        return []
+    with core().db.session() as session:
+        rows = session.execute(select(Answer.question, Answer.username, Answer.text).where(
+            Answer.board == slug, Answer.post == post_id).order_by(Answer.id)).all()
+    out = []
+    for number, text in enumerate(questions):
+        mine = next((r.text for r in rows if r.question == number and who and r.username == who.username), None)
+        item: dict = {"text": text, "mine": mine, "answers": None}
+        if visible:
+            item["answers"] = [{"text": r.text, **({} if poll.get("anonymous") else {"username": r.username})}
+                               for r in rows if r.question == number]
+        out.append(item)
+    return out
+
+
 def poll_closed(poll: dict, at: datetime | None = None) -> bool:
     closes = parse_time(poll.get("closes"), "closes") if poll.get("closes") else None
     return closes is not None and closes <= (at or now())
@@ -621,6 +665,7 @@ def poll_view(slug: str, post_id: str, poll: dict | None) -> dict | None:
         item["percent"] = round(100 * counts[i] / ballots) if visible and ballots else 0
         choices.append(item)
     return {"question": poll["question"], "choices": choices, "closes": poll.get("closes"),
+            "questions": free_text(slug, post_id, poll, visible, who),
             "multiple": bool(poll.get("multiple")), "anonymous": bool(poll.get("anonymous")),
             "results": poll.get("results", "always"), "closed": closed, "results_visible": visible,
             "ballots": ballots if visible else None, "voted": mine is not None,
@@ -644,10 +689,15 @@ def vote(board: dict, post_id: str, data: dict) -> dict:
         raise InvalidInput(f"Choose among 0-{len(poll['choices']) - 1}, each once.", field="choices")
     if not poll.get("multiple") and len(choices) != 1:
         raise InvalidInput("This poll takes exactly one choice.", field="choices")
+    answers = _answers(data.get("answers"), poll.get("questions") or [])
     try:
         with core().db.session() as session:
             session.add(Ballot(board=board["slug"], post=post_id, username=who.username,
                                choices=",".join(str(c) for c in sorted(choices)), date=now()))
+            for number, text in enumerate(answers):
+                if text:
+                    session.add(Answer(board=board["slug"], post=post_id, username=who.username, question=number,
+                                       text=text))
     except IntegrityError as exc:
         raise AlreadyVoted("You have voted in this poll already.") from exc
     return poll_view(board["slug"], post_id, poll)

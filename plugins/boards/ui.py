@@ -154,6 +154,7 @@ def form_post() -> tuple[dict, dict[str, bytes]]:
                         "choices": [c.strip() for c in form.get("poll_choices", "").splitlines() if c.strip()],
                         "multiple": bool(form.get("poll_multiple")), "anonymous": bool(form.get("poll_anonymous")),
                         "results": "closed" if form.get("poll_after_close") else "always",
+                        "questions": form.get("poll_texts", ""),
                         "closes": (closes + ("" if "+" in closes else "+09:00")) if closes else None}
     files = {f.filename: f.read() for f in request.files.getlist("files") if f and f.filename}
     return data, files
@@ -244,7 +245,7 @@ def like(slug: str, post_id: str):
 def vote(slug: str, post_id: str):
     board = s.readable_board(slug)
     choices = [int(c) for c in request.form.getlist("choice") if c.isdigit()]
-    s.vote(board, post_id, {"choices": choices})
+    s.vote(board, post_id, {"choices": choices, "answers": request.form.getlist("answer")})
     return redirect(url_for("boards.post", slug=slug, post_id=post_id) + "#poll", code=303)
 
 

@@ -70,6 +70,9 @@ WORDS: dict[str, dict[str, str]] = {
     "boards.unarchive": {"ko": "보관 해제", "en": "Unarchive"},
     "boards.revision": {"ko": "판", "en": "Revision"},
     "boards.message": {"ko": "요약", "en": "Summary"},
+    "boards.poll_texts": {"ko": "서술형 질문 (한 줄에 하나, 선택)", "en": "Free-text questions (one a line, optional)"},
+    "boards.my_answer": {"ko": "내 답변", "en": "Your answer"},
+    "boards.no_answers": {"ko": "아직 답변이 없습니다.", "en": "No answers yet."},
     "boards.settings": {"ko": "설정 수정", "en": "Edit settings"},
     "boards.rules_help": {"ko": "권한은 쉼표로 구분합니다: anonymous, staff, group:부서명, user:아이디. "
                                 "저장할 때마다 설정이 콘텐츠 저장소에 기록됩니다.",
