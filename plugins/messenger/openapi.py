@@ -128,6 +128,13 @@ PATHS = {
                 "responses": {"200": _json({"type": "object", "properties": {
                     "total": I, "conversations": {"type": "object", "additionalProperties": I}}}),
                     **_errors("401")}}},
+    f"{BASE}/panel": {
+        "get": {"summary": "What the compact panel of every page starts with: the caller, unread counts, and the "
+                           "form token for its REST fallback",
+                "responses": {"200": _json({"type": "object", "properties": {
+                    "me": S, "csrf": S, "unread": {"type": "object", "properties": {
+                        "total": I, "conversations": {"type": "object", "additionalProperties": I}}}}}),
+                    **_errors("401")}}},
     f"{BASE}/search": {
         "get": {"summary": "Messages containing every word, in the caller's conversations only, newest first",
                 "parameters": [_param("q", "Words", required=True), _param("conversation", "Only this one"),

@@ -1,6 +1,8 @@
 """The messenger plugin's hook implementations (see README.md beside this file)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from wiki.api import add_catalog, hookimpl
 
 from . import NAME, models  # noqa: F401  (models: the tables)
@@ -69,6 +71,30 @@ def madang_nav_items(user) -> list:
     if user is None:
         return []
     return [{"label": {"ko": "메신저", "en": "Messenger"}, "url": "/messenger", "order": 30}]
+
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def _versioned(name: str) -> str:
+    """The static file's address with its modification time, so browsers fetch a changed file at once."""
+    try:
+        version = int((STATIC / name).stat().st_mtime)
+    except OSError:
+        version = 0
+    return f"/messenger/static/{name}?v={version}"
+
+
+@hookimpl
+def madang_page_assets(user) -> list[dict]:
+    """The compact panel (badge, recent conversations, quick reply, browser notifications) on every page of a
+    signed-in person; with the vendored Socket.IO client first when it is there (else the panel polls)."""
+    if user is None:
+        return []
+    assets = [{"style": _versioned("panel.css")}]
+    if (STATIC / "vendor" / "socket.io.min.js").exists():
+        assets.append({"script": _versioned("vendor/socket.io.min.js")})
+    return [*assets, {"script": _versioned("panel.js")}]
 
 
 @hookimpl

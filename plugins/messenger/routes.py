@@ -169,6 +169,16 @@ def unread():
     return jsonify(service.unread(_me()))
 
 
+@bp.get(f"{API}/panel")
+def panel():
+    """What the compact panel of every page starts with: who, the unread counts, and the form token its REST
+    fallback sends (same-origin only: no other site can read this answer)."""
+    from flask_wtf.csrf import generate_csrf
+
+    me = _me()
+    return jsonify({"me": me, "csrf": generate_csrf(), "unread": service.unread(me)})
+
+
 @bp.get(f"{API}/search")
 def search():
     args = request.args

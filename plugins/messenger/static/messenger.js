@@ -472,7 +472,7 @@
     if (window.io) connect(); else poll();
   };
   var client = root.dataset.socketio;
-  if (client) {
+  if (client && !window.io) {  // every page's head loads it already (the panel's assets)
     var script = document.createElement("script");
     script.src = client;
     script.onload = start;

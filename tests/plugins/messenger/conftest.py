@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,29 @@ def cluster(tmp_path_factory):
         for server in servers:
             server.stop()
         redis.stop()
+
+
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+
+
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory):
+    """A real headless Chromium (Selenium 4) for the module."""
+    if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
+        pytest.skip("Chromium and chromedriver are not installed")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tmp_path_factory.mktemp("chromium-messenger")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--no-first-run", "--disable-background-networking", f"--user-data-dir={profile}",
+                     "--window-size=1280,900", "--lang=ko-KR"):
+        options.add_argument(argument)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "ko-KR,ko"})
+    browser = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    browser.set_page_load_timeout(20)
+    yield browser
+    browser.quit()
+    shutil.rmtree(profile, ignore_errors=True)
