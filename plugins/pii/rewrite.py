@@ -1,7 +1,8 @@
 """Destroy personal data physically: rewrite the content repository's history without given file versions.
 
     python -m plugins.pii.rewrite run --repo content_repo --drop REV:PATH [--drop-blob BLOB ...] [--remove]
-    python -m plugins.pii.rewrite confirm --repo content_repo     # delete the backup, expire reflogs, gc --prune=now
+    python -m plugins.pii.rewrite confirm --repo content_repo     # (or --confirm) delete the backup, expire
+                                                                  # reflogs, git gc --prune=now
     python -m plugins.pii.rewrite undo --repo content_repo        # put the branch back on the backup (before confirm)
 
 `run` replaces every named blob, in every commit of the branch, by a redaction notice (or removes the file with
@@ -275,6 +276,9 @@ def main(argv: list[str] | None = None) -> int:
             command.add_argument("--rebuild-views", action="store_true", help="then run wiki.cli rebuild-views")
         else:
             command.add_argument("--backup", help="one backup (default: every backup / the newest for undo)")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] in (["--confirm"], ["--undo"]):  # `rewrite --confirm` reads as well as `rewrite confirm`
+        argv[0] = argv[0][2:]
     args = parser.parse_args(argv)
     repo = Path(args.repo)
     try:

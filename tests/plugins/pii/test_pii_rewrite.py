@@ -81,7 +81,7 @@ def test_rewrite_then_confirm_leaves_no_object_holding_the_number(app, client, a
     page = client.get("/api/v1/pages/민원/처리", headers=admin_headers).get_json()
     assert "처리 결과: 완료" in page["markdown"]
     assert client.get("/api/v1/admin/pii/report?prefix=민원", headers=admin_headers).get_json()["items"] == []
-    assert main(["confirm", "--repo", str(repo)]) == 0
+    assert main(["--confirm", "--repo", str(repo)]) == 0
     assert git(repo, "for-each-ref", BACKUP_PREFIX) == ""
     fsck = subprocess.run(["git", "--git-dir", str(repo), "fsck", "--strict", "--unreachable", "--no-progress"],
                           capture_output=True, text=True)
