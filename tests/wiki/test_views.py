@@ -269,3 +269,40 @@ def test_deferred_views_catch_up_in_the_background_or_when_asked(core):
     core.views.catch_up(everything=True)
     assert slow.applied[-1] == theirs, "asked for everything, it is applied before catch_up returns"
     other.close()
+
+
+class BlockingDeferredView:
+    """A deferred view that stays inside `apply` until the test lets it go (a long search backlog); like the
+    search index it keeps nothing in the state database, so it holds no database lock meanwhile."""
+
+    name, deferred, applies_outside_transaction = "test.blocking", True, True
+
+    def __init__(self) -> None:
+        self.inside, self.release = threading.Event(), threading.Event()
+
+    def reset(self, session) -> None:
+        pass
+
+    def apply(self, session, store, commits) -> None:
+        self.inside.set()
+        assert self.release.wait(60), "the test never let the view go"
+
+
+def test_a_request_never_waits_for_a_deferred_view_still_catching_up(core):
+    blocking = BlockingDeferredView()
+    core.views.register(blocking)
+    core.wiki.save(KIM, "행정포털/공지", "# 공지\n\n첫 판\n")  # the request's catch-up kicks the background thread
+    assert blocking.inside.wait(30), "the background thread started the deferred view"
+    done = threading.Event()
+
+    def request() -> None:  # another save, and a reader: both need the quick views caught up
+        core.wiki.save(KIM, "행정포털/안내", "# 안내\n\n둘째 문서\n")
+        core.wiki.get(KIM, "행정포털/안내")
+        done.set()
+
+    worker = threading.Thread(target=request)
+    worker.start()
+    finished = done.wait(30)
+    blocking.release.set()
+    worker.join(30)
+    assert finished, "the request waited for the deferred view's lock"
