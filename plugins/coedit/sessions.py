@@ -2,8 +2,9 @@
 has been saved, and the draft. Every change to a session happens under its lock, and every event it causes is
 emitted under that lock too, so each socket hears the versions in order.
 
-One process owns a page's session (see README: several processes need a sticky route per page). Room names
-carry the process's id, so with a Redis message queue two processes never mix their version numbers.
+With one process the session lives in its memory. With several (`MADANG_REDIS_URL`), `shared.py` keeps the
+same state in Redis: the page's lock is then also a Redis lock, the state is loaded when it is taken and written
+back when it is released, and the room is common to all processes (the message queue carries the emits).
 """
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ class PageSession:
     contributors: dict[str, tuple[str, str]] = field(default_factory=dict)  # username -> (name, email), unsaved
     epoch: str = field(default_factory=lambda: uuid.uuid4().hex)
     offer: dict | None = None  # an older session's draft, offered back
-    dirty_since: float | None = None  # monotonic time of the oldest change not yet in the draft
+    dirty_since: float | None = None  # time of the oldest change not yet in the draft
     last_change: float = 0.0
     empty_since: float | None = None  # the last one left then; the session ends GRACE seconds later
     draft_lock: threading.Lock = field(default_factory=threading.Lock)  # draft writes, outside the page's lock
@@ -62,10 +63,17 @@ class PageSession:
         return f"coedit:{PROCESS}:{self.path}"
 
     def people(self) -> list[dict]:
+        """Everyone in the page (in every process, for a shared session)."""
         return [p.to_dict() for p in self.participants.values()]
 
+    def entered(self, participant: Participant) -> None:
+        """A participant of this process joined (a shared session records it for the other processes)."""
+
+    def exited(self, sid: str) -> None:
+        """A participant of this process left."""
+
     def changed(self) -> None:
-        now = time.monotonic()
+        now = time.time()
         self.last_change = now
         if self.dirty_since is None:
             self.dirty_since = now
@@ -99,19 +107,27 @@ def open_session(path: str) -> PageSession:
     """The page's session, started from the page's text now (call with REGISTRY held)."""
     session = SESSIONS.get(path)
     if session is None:
-        text, revision, blob = read_page(path)
-        session = PageSession(path, SharedText(text), text, revision, blob)
-        session.offer = drafts.newest(path, text)
+        if core().config.redis_url:
+            from .shared import SharedSession
+
+            session = SharedSession.open(path, core().config.redis_url)
+        else:
+            text, revision, blob = read_page(path)
+            session = PageSession(path, SharedText(text), text, revision, blob)
+            session.offer = drafts.newest(path, text)
         SESSIONS[path] = session
     return session
 
 
 def add_participant(session: PageSession, sid: str, who: Principal, readonly: bool) -> Participant:
-    used = {p.colour for p in session.participants.values() if p.who.username != who.username}
-    mine = next((p.colour for p in session.participants.values() if p.who.username == who.username), None)
-    colour = mine or next((c for c in COLOURS if c not in used), COLOURS[len(session.participants) % len(COLOURS)])
+    """Call with the session's lock held."""
+    people = session.people()
+    used = {p["color"] for p in people if p["username"] != who.username}
+    mine = next((p["color"] for p in people if p["username"] == who.username), None)
+    colour = mine or next((c for c in COLOURS if c not in used), COLOURS[len(people) % len(COLOURS)])
     participant = Participant(sid, who, uuid.uuid4().hex[:8], colour, readonly)
     session.participants[sid] = participant
+    session.entered(participant)
     session.empty_since = None
     return participant
 
@@ -125,13 +141,17 @@ def remove_participant(path: str, sid: str) -> None:
         gone = session.participants.pop(sid, None)
         if gone is None:
             return
+        session.exited(sid)
         if _socketio is not None:
             _socketio.server.leave_room(sid, session.room, namespace=NAMESPACE)
+        remaining = session.people()
+        if remaining:
+            emit(session, "presence", {"path": path, "participants": remaining, "left": gone.to_dict()})
         if session.participants:
-            emit(session, "presence", {"path": path, "participants": session.people(), "left": gone.to_dict()})
             return
         session.empty_since = time.monotonic()
-        flush_draft(session, force=True)
+        if not remaining:
+            flush_draft(session, force=True)
 
 
 def end_idle_sessions(grace: float = GRACE) -> None:
@@ -141,7 +161,8 @@ def end_idle_sessions(grace: float = GRACE) -> None:
         for path, session in list(SESSIONS.items()):
             with session.lock:
                 if not session.participants and session.empty_since and now - session.empty_since >= grace:
-                    flush_draft(session, force=True)
+                    if not session.people():
+                        flush_draft(session, force=True)
                     del SESSIONS[path]
 
 
@@ -231,7 +252,7 @@ def flush_draft(session: PageSession, force: bool = False, delay: float = 2.0) -
     with session.lock:
         if session.dirty_since is None:
             return
-        now = time.monotonic()
+        now = time.time()
         if not force and now - session.last_change < delay and now - session.dirty_since < 5 * delay:
             return
         text, base, revision = session.shared.text, session.base_text, session.base_revision

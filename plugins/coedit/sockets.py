@@ -107,7 +107,8 @@ def register(socketio) -> None:
             with sessions.REGISTRY:
                 session = sessions.open_session(path)
                 with session.lock:
-                    session.participants.pop(sid, None)  # joining again (a resync): one entry per socket
+                    if session.participants.pop(sid, None):  # joining again (a resync): one entry per socket
+                        session.exited(sid)
                     me = sessions.add_participant(session, sid, who, readonly=not may_edit)
                     join_room(session.room)
                     JOINED.setdefault(sid, set()).add(path)

@@ -32,6 +32,10 @@ def _loop(app) -> None:
         WAKE.clear()
         try:
             with app.app_context():
+                if core().config.redis_url:
+                    from .shared import heartbeat
+
+                    heartbeat(core().config.redis_url)  # this process's participants count as present
                 head = core().store.head()
                 moved, last_head = head != last_head, head
                 delay = float(plugin_settings(NAME).get("draft_seconds", 2))

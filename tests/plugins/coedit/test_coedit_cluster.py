@@ -1,12 +1,16 @@
 """Two real `python app.py` processes on one content repository and state database with a real redis-server as
-Socket.IO's message queue. A page's session lives in one process (README, "Several processes"): people on
-different processes are not mixed into one stream of versions (each stream stays exact), and a save made through
-one process is merged into the live text of the other's session, so nothing is lost."""
+Socket.IO's message queue and the home of the editing sessions: people whose sockets are on different processes
+edit one session of the page — they see each other, their random concurrent edits converge to one text, a save
+through either process names everyone, and a save from outside is merged once."""
 from __future__ import annotations
+
+import random
+import threading
+import time
 
 import pytest
 
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, git
 from tests.plugins.coedit.conftest import prepare_repository
 from tests.plugins.coedit.support import settle
 from tests.plugins.messenger.support import RedisServer, Site
@@ -24,32 +28,56 @@ def cluster(tmp_path_factory):
         for name in ("one", "two"):  # one after the other: the first start creates the database
             (folder / name).mkdir()
             servers.append(LiveServer(folder / name, extra_env=shared))
-        yield Site(servers[0]), Site(servers[1])
+        yield Site(servers[0]), Site(servers[1]), folder / "content_repo"
     finally:
         for server in servers:
             server.stop()
         redis.stop()
 
 
-def test_sessions_of_two_processes_stay_apart_and_saves_cross_over(cluster, editors):
-    one, two = cluster
+def test_people_on_two_processes_edit_one_session(cluster, editors):
+    one, two, repo = cluster
     path = "협업/두프로세스"
     one.call("PUT", f"/api/v1/pages/{path}", "kimmj", 201, json={"markdown": "# 두 프로세스\n\n본문\n"})
-    two.tokens["leesy"] = one.user("leesy")  # one database: the same accounts and tokens on both
-    kim_a, lee_a = editors(one, "kimmj", path), editors(one, "leesy", path)
-    park_b = editors(two, "parkjh", path)
-    kim_a.type(lambda t: t + "1번 서버에서 씀\n")
-    park_b.type(lambda t: t.replace("# 두 프로세스", "# 두 프로세스 (2번)"))
-    assert settle([kim_a, lee_a]) == "# 두 프로세스\n\n본문\n1번 서버에서 씀\n"
-    assert settle([park_b]) == "# 두 프로세스 (2번)\n\n본문\n"  # not mixed into process one's versions
-    assert kim_a.doc.version == 1 and park_b.doc.version == 1
-    # 김민준 saves through process one: process two's watcher sees the new head and merges it in
-    kim_a.call("save", {"path": path})
-    merged = park_b.next("edited", where=lambda e: "outside" in e)
-    assert merged["outside"]["name"] == "김민준"
-    assert settle([park_b]) == "# 두 프로세스 (2번)\n\n본문\n1번 서버에서 씀\n"
-    both = "# 두 프로세스 (2번)\n\n본문\n1번 서버에서 씀\n"
-    park_b.call("save", {"path": path})
-    assert one.call("GET", f"/api/v1/pages/{path}", "kimmj")["markdown"] == both
-    lee_a.next("edited", where=lambda e: "outside" in e)
-    assert settle([kim_a, lee_a]) == both
+    for username in ("leesy", "parkjh", "choiyj"):
+        two.tokens[username] = one.user(username)  # one database: the same accounts and tokens on both
+    kim, lee = editors(one, "kimmj", path), editors(one, "leesy", path)
+    park, choi = editors(two, "parkjh", path), editors(two, "choiyj", path)
+    assert {p["username"] for p in choi.joined["participants"]} == {"kimmj", "leesy", "parkjh", "choiyj"}
+    assert kim.next("presence", where=lambda p: p.get("joined", {}).get("username") == "choiyj")
+    clients = [kim, lee, park, choi]
+    words = ["서울", " ", "hello", "민원", "\n", "data", "가나다"]
+
+    def work(index: int) -> None:
+        rng = random.Random(index)
+        for _ in range(25):
+            def change(text: str) -> str:
+                at = rng.randint(0, min(len(text), 25))
+                if rng.random() < 0.3 and len(text) > 5:
+                    return text[:at] + text[at + 2:]
+                return text[:at] + rng.choice(words) + text[at:]
+            clients[index].type(change)
+            time.sleep(rng.random() * 0.01)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    text = settle(clients)
+    assert [c.errors for c in clients] == [[]] * 4
+    assert editors(two, "jungdh", path).joined["text"] == text  # the server's text, on either process
+    saved = park.call("save", {"path": path, "message": "두 서버에서 함께"})
+    body = git(repo, "log", "-1", "--format=%an%n%B", saved["revision"])
+    assert body.startswith("박지훈\n두 서버에서 함께\n")
+    for name in ("김민준", "이서연", "최유진"):
+        assert f"Co-authored-by: {name}" in body
+    assert kim.next("saved")["revision"] == saved["revision"]
+    # a save from outside, through process two's API, is merged once for everyone
+    page = one.call("GET", f"/api/v1/pages/{path}", "kimmj")
+    two.call("PUT", f"/api/v1/pages/{path}", "jungdh", 200,
+             json={"markdown": "맨 앞 줄\n" + page["markdown"], "base_revision": page["revision"]})
+    for person in clients:
+        assert person.next("edited", where=lambda e: "outside" in e)["outside"]["name"] == "정다현"
+    assert settle(clients) == "맨 앞 줄\n" + text
+    assert all(len([e for e in c.events["edited"].queue if "outside" in e]) == 0 for c in clients)  # once
