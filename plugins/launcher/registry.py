@@ -294,6 +294,10 @@ def update(system_id: str, data: dict, who) -> dict:
     else:
         _forget_secret(system_id)
     out["revision"] = _commit(doc, system_id, f"런처: 시스템 변경 — {doc['name']}", who)
+    if current.client_id and (doc["protocol"] != "oidc" or data.get("rotate_secret") is True):
+        from .tokens import revoke_client
+
+        revoke_client(current.client_id)  # no longer an OIDC client, or its secret was compromised
     return out
 
 

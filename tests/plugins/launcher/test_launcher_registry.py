@@ -133,3 +133,18 @@ def test_reading_the_registry_follows_commits_made_elsewhere(client, admin_heade
                                          '"groups": ["staff"]}'}, "손으로 추가", who=None)
     names = [s["name"] for s in client.get(API, headers=admin_headers).get_json()["items"]]
     assert sorted(names) == ["손으로 쓴 시스템", "전자우편"]
+
+
+def test_changing_a_system_keeps_what_is_not_sent_and_a_public_client_has_no_secret(client, admin_headers):
+    made = register(client, admin_headers, **{**HR, "protocol": "oidc", "redirect_uris": ["https://hr.example.kr/cb"]})
+    public = client.put(f"{API}/{made['id']}", json={"public_client": True}, headers=admin_headers)
+    assert public.status_code == 200 and "client_secret" not in public.get_json()
+    current = client.get(API, headers=admin_headers).get_json()["items"][0]
+    assert current["public_client"] and current["name"] == HR["name"] and current["client_id"] == made["client_id"]
+    back = client.put(f"{API}/{made['id']}", json={"public_client": False}, headers=admin_headers)
+    assert len(back.get_json()["client_secret"]) >= 40  # a confidential client needs a secret again
+    link = client.put(f"{API}/{made['id']}", json={"protocol": "link"}, headers=admin_headers)
+    assert link.status_code == 200 and "client_id" not in client.get(API, headers=admin_headers).get_json()["items"][0]
+    bad = client.put(f"{API}/{made['id']}", json={"groups": "staff"}, headers=admin_headers)
+    assert bad.status_code == 400 and bad.get_json()["field"] == "groups"
+    assert client.put(f"{API}/없는-시스템", json={}, headers=admin_headers).status_code == 404
