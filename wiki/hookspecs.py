@@ -172,7 +172,7 @@ def madang_health() -> list[dict]:
 def madang_revision_visible(path, revision, who) -> bool | None:
     """May the content of page `path` as it was at `revision` (a full commit id) be shown to `who` (a `Principal`
     or None)? Asked by the core on every read of an old revision: a page at `?rev=`, its text for a diff or a
-    revert, blame at a revision, an attachment at `?rev=` (then with the page's path), and the current page on
+    revert, blame at a revision, an attachment now or at `?rev=` (then with the page's path), the current page on
     every view (so answer from memory). One False from any plugin hides it: the reader gets 404 `not_found`
     saying the revision was withheld. A plugin that raises is logged and left out (the read goes on).
 

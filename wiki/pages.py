@@ -542,8 +542,9 @@ class Wiki:
         path, name = normalize_page_path(path), normalize_attachment_name(name)
         self.require(who, "read", path)
         at = self.store.resolve(rev) if rev else None
-        if at is not None:
-            self._require_visible(who, path, at)  # a withheld revision (personal data) is not shown
+        head = at or self.store.head()
+        if head is not None:
+            self._require_visible(who, path, head)  # a withheld revision (personal data) is not shown, now or then
         data = self.store.read(attachment_file(path, name), at)
         if data is None:
             raise PageNotFound(f"The page '{path}' has no attachment '{name}'.")

@@ -3,7 +3,6 @@ API and /admin/pii)."""
 from __future__ import annotations
 
 import threading
-import unicodedata
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, flash, g, jsonify, redirect, render_template, request, url_for
@@ -16,7 +15,6 @@ from wiki.api import (
     commit_plugin_files,
     core,
     page_file_path,
-    plugin_enabled,
     require_admin,
     withheld_changed,
 )
@@ -84,25 +82,6 @@ def revision_visible(path: str, revision: str) -> bool | None:
         return False
     if any(blob in blobs for _file, blob in store.list_files(attachment_folder_path(path), revision)):
         return False
-    return None
-
-
-@bp.before_app_request
-def _current_attachment_withheld():
-    """The core asks the hook for an attachment only at `?rev=`; a withheld attachment that is still the current
-    one is refused here, on both attachment routes (API and web), before its bytes are read."""
-    rule = request.url_rule
-    if (request.method not in ("GET", "HEAD") or rule is None or not rule.rule.endswith("/attachments/<name>")
-            or request.args.get("rev") or not request.view_args or "path" not in request.view_args
-            or not plugin_enabled(NAME)):  # an app-wide hook: it runs whether the plugin is on or not
-        return None
-    blobs = suppressed_blobs()
-    if not blobs:
-        return None
-    path = unicodedata.normalize("NFC", str(request.view_args["path"])).strip(" ").strip("/")
-    name = unicodedata.normalize("NFC", str(request.view_args.get("name", ""))).strip(" ")
-    if path and name and core().store.blob_id(None, attachment_folder_path(path) + name) in blobs:
-        raise NotFound(f"The attachment '{name}' of '{path}' has been withheld (it held personal data).")
     return None
 
 
