@@ -18,9 +18,12 @@ import math
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from itertools import accumulate, islice
+from pickle import loads  # noqa: S403 (Whoosh's own index files, written by this process or its peers)
 
 import numpy as np
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.formats import Positions
 from whoosh.util.numeric import byte_to_length
 
 from .plan import AllOf, AnyOf, Expansion, Group, Phrase, Plan, leaves
@@ -74,8 +77,8 @@ class SegmentCache:
             self._postings.clear()
             self._held = 0
 
-    def postings(self, reader, field: str, btext: bytes) -> Postings | None:
-        key = (reader.segment().segment_id(), field, btext)
+    def postings(self, reader, segment_id: str, field: str, btext: bytes) -> Postings | None:
+        key = (segment_id, field, btext)
         with self._lock:
             found = self._postings.get(key)
             if found is not None:
@@ -130,7 +133,6 @@ class SegmentColumns:
 
     def __init__(self, reader, meta_type: str) -> None:
         self.count = reader.doc_count_all()
-        self._reader_lengths = reader._perdoc  # Whoosh 2.7: the lengths column is read as raw bytes
         self._lengths: dict[str, np.ndarray] = {}
         self.types = list(reader.column_reader("type")) if self.count else []
         self.acls = list(reader.column_reader("acl")) if self.count else []
@@ -138,10 +140,11 @@ class SegmentColumns:
         self.dates = np.asarray(list(reader.column_reader("date")) if self.count else [], dtype=np.float64)
         self.meta = np.asarray([t == meta_type for t in self.types], dtype=bool)
 
-    def lengths(self, field: str) -> np.ndarray:
+    def lengths(self, reader, field: str) -> np.ndarray:
+        """The field's length in each document (`reader`: this segment's, open now)."""
         found = self._lengths.get(field)
         if found is None:
-            perdoc, name = self._reader_lengths, f"_{field}_len"
+            perdoc, name = reader._perdoc, f"_{field}_len"  # Whoosh 2.7: the lengths column read as raw bytes
             if perdoc.has_column(name):
                 column = perdoc.column_reader(name, LENGTHS_COLUMN)
                 stored = min(self.count, getattr(column, "_count", self.count))  # the column ends at its last value
@@ -162,11 +165,14 @@ class Snapshot:
         self.searcher, self.cache = searcher, cache
         self.schema = searcher.schema
         self.leaves = [(sub.reader(), offset) for sub, offset in searcher.leaf_searchers()]
+        self.segment_ids = [reader.segment().segment_id() for reader, _ in self.leaves]
         self.columns = [cache.columns(reader) for reader, _ in self.leaves]
         self.offsets = np.asarray([offset for _, offset in self.leaves], dtype=np.int64)
         self.n = searcher.doc_count_all()
         self.types = [t for c in self.columns for t in c.types]
         self.acls = [a for c in self.columns for a in c.acls]
+        self.revisions = [r for c in self.columns for r in (c.revisions or [None] * c.count)]
+        self.expansions: dict[tuple, tuple[str, ...]] = {}  # words of a prefix or a typo (this searcher's index)
         self.dates = np.concatenate([c.dates for c in self.columns]) if self.columns else np.zeros(0)
         self.live = ~np.concatenate([c.meta for c in self.columns]) if self.columns else np.zeros(0, bool)
         for reader, offset in self.leaves:
@@ -175,37 +181,89 @@ class Snapshot:
                 self.live[deleted + offset] = False
         self._lengths: dict[str, np.ndarray] = {}
         self._terms: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._masks: dict[int, np.ndarray] = {}  # id(leaf of the plan) → its matches (this search)
+        self.phrases: dict[tuple[int, int], bool] = {}  # (id(phrase), docnum) → checked (this search)
 
     def begin(self) -> None:
-        """A new search: the term arrays of the last one are dropped (the decoded postings stay cached)."""
-        self._terms = {}
+        """A new search: the arrays of the last one are dropped (the decoded postings stay cached)."""
+        self._terms, self._masks, self.phrases = {}, {}, {}
 
     # -- per document ---------------------------------------------------------------------------------------------
     def revision(self, docnum: int) -> str:
-        leaf = int(np.searchsorted(self.offsets, docnum, side="right")) - 1
-        columns, local = self.columns[leaf], docnum - int(self.offsets[leaf])
-        if columns.revisions is not None:
-            return columns.revisions[local] or ""
-        return self.leaves[leaf][0].stored_fields(local).get("revision", "")  # an index of schema 4
+        found = self.revisions[docnum]
+        if found is None:  # a segment without the column (written by schema 4)
+            leaf = int(np.searchsorted(self.offsets, docnum, side="right")) - 1
+            found = self.revisions[docnum] = self.leaves[leaf][0].stored_fields(
+                docnum - int(self.offsets[leaf])).get("revision", "")
+        return found or ""
 
-    def positions(self, field: str, text: str, docnum: int) -> set[int]:
-        leaf = int(np.searchsorted(self.offsets, docnum, side="right")) - 1
-        reader, offset = self.leaves[leaf]
-        postings = self.cache.postings(reader, field, self._bytes(field, text))
-        if postings is None or postings.values is None:
-            return set()
-        local = docnum - offset
-        i = int(np.searchsorted(postings.ids, local))
-        if i >= len(postings.ids) or postings.ids[i] != local:
-            return set()
-        return set(self.schema[field].format.decode_positions(postings.values[i]))
+    def expand(self, kind: str, field: str, text: str, limit: int) -> tuple[str, ...]:
+        """The index's words for a prefix (`kind` "prefix") or within one edit (`kind` "typo"), remembered while
+        the index is unchanged (Whoosh's typo automaton takes tens of milliseconds)."""
+        key = (kind, field, text)
+        found = self.expansions.get(key)
+        if found is None:
+            reader = self.searcher.reader()
+            terms = reader.expand_prefix(field, text) if kind == "prefix" else \
+                reader.terms_within(field, text, 1, prefix=1)
+            found = tuple(_text(t) for t in islice(terms, limit))
+            if len(self.expansions) > 4096:
+                self.expansions.clear()
+            self.expansions[key] = found
+        return found
 
-    def adjacent(self, field: str, terms: tuple[str, ...], docnum: int) -> bool:
-        """The terms one after another in the field of this document (a phrase)."""
-        found = [self.positions(field, t, docnum) for t in terms]
-        if not all(found):
-            return False
-        return any(all(p + i in found[i] for i in range(1, len(terms))) for p in found[0])
+    def _lookup(self, field: str, text: str, docnums: np.ndarray) -> list:
+        """For each document, the encoded positions of the term in the field (None when absent)."""
+        found: list = [None] * len(docnums)
+        btext = self._bytes(field, text)
+        leaf_of = np.searchsorted(self.offsets, docnums, side="right") - 1
+        for leaf, ((reader, offset), segment_id) in enumerate(zip(self.leaves, self.segment_ids, strict=True)):
+            where = np.flatnonzero(leaf_of == leaf)
+            if not len(where):
+                continue
+            postings = self.cache.postings(reader, segment_id, field, btext)
+            if postings is None or postings.values is None or not postings.size:
+                continue
+            local = docnums[where] - offset
+            at = np.minimum(np.searchsorted(postings.ids, local), postings.size - 1)
+            hit = postings.ids[at] == local
+            for i, j in zip(where[hit].tolist(), at[hit].tolist(), strict=True):
+                found[i] = postings.values[j]
+        return found
+
+    def adjacent(self, field: str, terms: tuple[str, ...], docnums: np.ndarray) -> np.ndarray:
+        """For each document: the terms one after another in the field (a phrase)."""
+        result = np.zeros(len(docnums), dtype=bool)
+        encoded = [self._lookup(field, t, docnums) for t in terms]
+        fmt = self.schema[field].format
+        decode = _positions if type(fmt) is Positions else fmt.decode_positions
+        for i in range(len(docnums)):
+            values = [e[i] for e in encoded]
+            if any(v is None for v in values):
+                continue
+            first, rest = decode(values[0]), [set(decode(v)) for v in values[1:]]
+            result[i] = any(all(p + k in rest[k - 1] for k in range(1, len(terms))) for p in first)
+        return result
+
+    def check_phrases(self, node, docnums: np.ndarray) -> None:
+        """Check the plan's phrases for these documents at once (memo `phrases`, read by `holds`)."""
+        for leaf in leaves(node):
+            if not isinstance(leaf, Phrase):
+                continue
+            todo = np.asarray([d for d in docnums.tolist() if (id(leaf), d) not in self.phrases], dtype=np.int64)
+            if not len(todo):
+                continue
+            ok = np.zeros(len(todo), dtype=bool)
+            for field, _w, terms in leaf.options:
+                present = np.ones(len(todo), dtype=bool)
+                for text in terms:
+                    docs, _ = self.term(field, text)
+                    at = np.minimum(np.searchsorted(docs, todo), max(len(docs) - 1, 0))
+                    present &= (docs[at] == todo) if len(docs) else False
+                if len(terms) > 1 and present.any():
+                    present[present] = self.adjacent(field, terms, todo[present])
+                ok |= present
+            self.phrases.update(((id(leaf), d), bool(v)) for d, v in zip(todo.tolist(), ok.tolist(), strict=True))
 
     # -- arrays ---------------------------------------------------------------------------------------------------
     def _bytes(self, field: str, text: str) -> bytes:
@@ -214,7 +272,8 @@ class Snapshot:
     def lengths(self, field: str) -> np.ndarray:
         found = self._lengths.get(field)
         if found is None:
-            found = self._lengths[field] = np.concatenate([c.lengths(field) for c in self.columns]) \
+            found = self._lengths[field] = np.concatenate([c.lengths(reader, field) for c, (reader, _o)
+                                                           in zip(self.columns, self.leaves, strict=True)]) \
                 if self.columns else np.zeros(0, np.float32)
         return found
 
@@ -226,8 +285,8 @@ class Snapshot:
             return found
         btext = self._bytes(field, text)
         ids, weights = [], []
-        for reader, offset in self.leaves:
-            postings = self.cache.postings(reader, field, btext)
+        for (reader, offset), segment_id in zip(self.leaves, self.segment_ids, strict=True):
+            postings = self.cache.postings(reader, segment_id, field, btext)
             if postings is not None and postings.size:
                 ids.append(postings.ids + offset)
                 weights.append(postings.weights)
@@ -249,6 +308,12 @@ class Snapshot:
 
     def evaluate(self, node) -> tuple[np.ndarray, np.ndarray]:
         """(matches, scores) over all documents; phrases are matched by their terms here (checked later)."""
+        mask, scores = self._evaluate(node)
+        if not isinstance(node, (AllOf, AnyOf)):
+            self._masks[id(node)] = mask
+        return mask, scores
+
+    def _evaluate(self, node) -> tuple[np.ndarray, np.ndarray]:
         n = self.n
         if isinstance(node, Group):
             present, totals = np.zeros(n, np.int32), np.zeros(n, np.float32)
@@ -295,46 +360,59 @@ class Snapshot:
             return mask, np.where(mask, totals, 0).astype(np.float32)
         raise TypeError(node)
 
-    def holds(self, node, docnum: int, memo: dict) -> bool:
-        """Whether the document matches the node with its phrases checked (positions)."""
+    def holds(self, node, docnum: int) -> bool:
+        """Whether the document matches the node with its phrases checked (`check_phrases` first)."""
         if isinstance(node, Phrase):
             key = (id(node), docnum)
-            if key not in memo:
-                memo[key] = any(all(self.has_term(f, docnum, t) for t in terms)
-                                and (len(terms) == 1 or self.adjacent(f, terms, docnum))
-                                for f, _w, terms in node.options)
-            return memo[key]
+            if key not in self.phrases:
+                self.check_phrases(node, np.asarray([docnum], dtype=np.int64))
+            return self.phrases[key]
         if isinstance(node, (AllOf, AnyOf)):
             need = len(node.parts) if isinstance(node, AllOf) else node.need
             count = 0
             for i, part in enumerate(node.parts):
-                count += self.holds(part, docnum, memo)
+                count += self.holds(part, docnum)
                 if count >= need:
                     return True
                 if count + len(node.parts) - i - 1 < need:
                     return False
             return count >= need
-        if isinstance(node, (Group, Expansion)):
-            fields = [f for f, _w in node.fields] if isinstance(node, Group) else [node.field]
-            terms = node.terms
-            need = node.need if isinstance(node, Group) else 1
-            return sum(any(self.has_term(f, docnum, t) for f in fields) for t in terms) >= need
-        raise TypeError(node)
+        mask = self._masks.get(id(node))
+        if mask is None:
+            mask = self.evaluate(node)[0]
+        return bool(mask[docnum])
 
-    def bonus(self, group: Group, docnum: int) -> float:
-        """The phrase bonus of a group for one document: its terms' scores in the best field where they stand
+    def bonus(self, group: Group, docnums: np.ndarray) -> np.ndarray:
+        """The phrase bonus of a group for these documents: its terms' scores in the best field where they stand
         side by side (what Whoosh's AndMaybe(required, Phrase) adds)."""
         weights = dict(group.fields)
-        best = 0.0
+        best = np.zeros(len(docnums), dtype=np.float64)
         for field in group.bonus_fields:
-            if self.adjacent(field, group.terms, docnum):
-                total = 0.0
-                for text in group.terms:
-                    docs, scores = self.term(field, text)
-                    i = int(np.searchsorted(docs, docnum))
-                    total += float(scores[i]) * weights[field]
-                best = max(best, total)
+            total = np.zeros(len(docnums), dtype=np.float64)
+            present = np.ones(len(docnums), dtype=bool)
+            for text in group.terms:
+                docs, scores = self.term(field, text)
+                if not len(docs):
+                    present[:] = False
+                    break
+                at = np.minimum(np.searchsorted(docs, docnums), len(docs) - 1)
+                here = docs[at] == docnums
+                present &= here
+                total += np.where(here, scores[at], 0.0) * weights[field]
+            if present.any():
+                side_by_side = np.zeros(len(docnums), dtype=bool)
+                side_by_side[present] = self.adjacent(field, group.terms, docnums[present])
+                best = np.maximum(best, np.where(side_by_side, total, 0.0))
         return best
+
+
+def _text(term) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else str(term)
+
+
+def _positions(value: bytes) -> list[int]:
+    """Whoosh 2.7's `Positions` value: a 4-byte count, then the pickled gaps between positions."""
+    return list(accumulate(loads(value[4:])))
 
 
 def _max_into(target: np.ndarray, docs: np.ndarray, scores: np.ndarray) -> None:

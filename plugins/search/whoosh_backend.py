@@ -11,7 +11,6 @@ when another process has committed. The index's own watermark is a stored docume
 """
 from __future__ import annotations
 
-import itertools
 import math
 import shutil
 import threading
@@ -64,6 +63,7 @@ BONUS_DEPTH = 200  # the phrase bonus is computed for this many of the best matc
 FUZZY_MAX_DF = 2  # a word in more documents than this is taken as spelt right: no typo expansion
 FUZZY_TERMS = 30  # at most this many close words for a typo
 PREFIX_TERMS = 1000  # at most this many words for a prefix (행* ...) or initial consonants
+PHRASE_BATCH = 250  # phrases are checked for this many documents (in rank order) at a time
 
 
 class MadangAnalyzer(Analyzer):
@@ -273,12 +273,14 @@ class WhooshBackend:
         """Drop the decoded posting lists (the benchmark times a query's first search with this)."""
         self._segments.forget_postings()
 
-    def _snapshot(self, searcher) -> Snapshot:
+    def _snapshot(self, searcher, fresh: bool = True) -> Snapshot:
+        """The searcher's arrays (made once per searcher); `fresh`: a new search begins."""
         snapshot = getattr(searcher, "_madang_snapshot", None)
         if snapshot is None:
             snapshot = searcher._madang_snapshot = Snapshot(searcher, self._segments)
-            self._segments.forget_except({reader.segment().segment_id() for reader, _ in snapshot.leaves})
-        snapshot.begin()
+            self._segments.forget_except(set(snapshot.segment_ids))
+        if fresh:
+            snapshot.begin()
         return snapshot
 
     def search(self, query: Query, visible: Visible, offset: int, limit: int, count_cap: int) -> SearchPage:
@@ -329,12 +331,13 @@ class WhooshBackend:
         `count_cap` (exact when there are no more)."""
         mask, scores = snapshot.evaluate(plan.positive)
         mask &= allowed
-        phrase_memo: dict = {}
         for node in plan.negative:
             excluded, _ = snapshot.evaluate(node)
             if has_phrases(Plan(node)):
-                for docnum in np.flatnonzero(mask & excluded).tolist():
-                    if snapshot.holds(node, docnum, phrase_memo):
+                suspects = np.flatnonzero(mask & excluded)
+                snapshot.check_phrases(node, suspects)
+                for docnum in suspects.tolist():
+                    if snapshot.holds(node, docnum):
                         mask[docnum] = False
             else:
                 mask &= ~excluded
@@ -353,8 +356,7 @@ class WhooshBackend:
             groups = bonus_groups(plan)
             if groups:  # the phrase bonus, for the best BONUS_DEPTH (it only ever adds)
                 top = order[:BONUS_DEPTH]
-                extra = np.asarray([sum(snapshot.bonus(g, int(candidates[i])) for g in groups) for i in top],
-                                   dtype=np.float64)
+                extra = sum(snapshot.bonus(g, candidates[top]) for g in groups)
                 final = final.astype(np.float64)
                 final[top] += extra * (1 + RECENCY * 0.5 ** age_years[top])
                 order = np.concatenate([top[np.lexsort((-final[top], -words[top]))], order[BONUS_DEPTH:]])
@@ -365,8 +367,11 @@ class WhooshBackend:
             counting, paging = position < count_cap, position >= offset and ranked.next_offset is None
             if not counting and not paging:
                 break
-            if check_phrases and not snapshot.holds(plan.positive, docnum, phrase_memo):
-                continue
+            if check_phrases:
+                if position % PHRASE_BATCH == 0:  # positions of the next documents in one go
+                    snapshot.check_phrases(plan.positive, np.asarray(docnums[position:position + PHRASE_BATCH]))
+                if not snapshot.holds(plan.positive, docnum):
+                    continue
             if not ok(docnum):
                 continue
             ranked.visible += counting
@@ -467,10 +472,9 @@ class WhooshBackend:
             return self._expand(searcher, "initials", clause.text)
         raise ValueError(clause.kind)
 
-    @staticmethod
-    def _expand(searcher, field: str, prefix: str) -> Expansion | None:
-        terms = tuple(itertools.islice(searcher.reader().expand_prefix(field, prefix), PREFIX_TERMS))
-        return Expansion(field, tuple(_text(t) for t in terms), 1.0, constant=True) if terms else None
+    def _expand(self, searcher, field: str, prefix: str) -> Expansion | None:
+        terms = self._snapshot(searcher, fresh=False).expand("prefix", field, prefix, PREFIX_TERMS)
+        return Expansion(field, terms, 1.0, constant=True) if terms else None
 
     def _terms(self, text: str, analyzer=None) -> list[str]:
         return list(query_terms((analyzer or self.analyzer).name, text))
@@ -500,8 +504,7 @@ class WhooshBackend:
         spelled = strip_josa(normalize(word))
         if fuzzy and _long_enough(spelled) and searcher.doc_frequency("words", spelled) <= FUZZY_MAX_DF:
             # a word the index hardly knows: perhaps a typo (one edit, same first letter)
-            near = tuple(_text(t) for t in itertools.islice(
-                searcher.reader().terms_within("words", spelled, 1, prefix=1), FUZZY_TERMS))
+            near = self._snapshot(searcher, fresh=False).expand("typo", "words", spelled, FUZZY_TERMS)
             if near:
                 parts.append(Expansion("words", near, FUZZY_WEIGHT))
         if not parts:
@@ -538,10 +541,6 @@ class _Ranked:
     visible: int = 0
     chosen: list[tuple[int, float]] = dc_field(default_factory=list)
     next_offset: int | None = None
-
-
-def _text(term) -> str:
-    return term.decode("utf-8") if isinstance(term, bytes) else str(term)
 
 
 def _is_hangul(word: str) -> bool:
