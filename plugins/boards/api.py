@@ -178,6 +178,23 @@ def unlike(slug: str, post_id: str):
     return s.set_like(s.readable_board(slug), post_id, False)
 
 
+@bp.post(f"{API}/<slug>/preview")
+def preview(slug: str):
+    """The editor's live preview: the renderer a saved post gets (mentions linked, attachments of `post`)."""
+    board = s.readable_board(slug)
+    s.require_user()
+    data = body()
+    markdown = data.get("markdown")
+    if not isinstance(markdown, str):
+        raise InvalidInput("'markdown' must be text.", field="markdown")
+    if len(markdown) > int(s.settings().get("max_post_chars") or 100_000):
+        raise InvalidInput("The text is too long to preview.", field="markdown")
+    post_id = request.args.get("post") or ""
+    if post_id:
+        s.load_post(board, post_id)
+    return {"html": render_post(slug, post_id or "new", markdown)}
+
+
 # -- attachments -----------------------------------------------------------------------------------------------
 @bp.put(f"{API}/<slug>/posts/<post_id>/attachments/<name>")
 def put_attachment(slug: str, post_id: str, name: str):

@@ -6,6 +6,7 @@ from xml.sax.saxutils import escape as xml_escape
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
+from markupsafe import Markup
 
 from wiki.api import Forbidden, MadangError, current_user, require_admin
 
@@ -207,7 +208,7 @@ def edit_post(slug: str, post_id: str):
         except MadangError as exc:
             error = exc.message
     return render_template("boards/edit.html", board=board, post=item, data=data, error=error,
-                           moderator=s.may(board, "moderate")), (400 if error else 200)
+                           moderator=s.may(board, "moderate"), preview=Markup(item["html"])), (400 if error else 200)
 
 
 @bp.post("/<slug>/<post_id>/delete")
