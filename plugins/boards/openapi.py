@@ -92,6 +92,10 @@ PATHS = {
         "get": op("Posts, pinned first then newest", ok(page_of(POST_ITEM)), [SLUG, *PAGING]),
         "post": op("Write a post", ok({"type": "object", "properties": {"id": S, "revision": S}}, "201", "413"),
                    [SLUG], POST_IN)},
+    B + "/preview": {"post": op("The editor's live preview: Markdown rendered as a saved post would be (mentions "
+                                "linked; `post` resolves its attachments)", ok({"type": "object", "properties": {
+                                    "html": S}}), [SLUG, {"name": "post", "in": "query", "schema": S}],
+                                {"type": "object", "required": ["markdown"], "properties": {"markdown": S}})},
     B + "/visit": {"put": op("Mark the board seen now (posts after it are `new` in the list until the next visit)",
                              ok({"type": "object", "properties": {"previous": TIME}}), [SLUG])},
     P: {"get": op("One post (counts one read per person)", ok(POST),

@@ -60,3 +60,15 @@ def test_the_boards_home_shows_my_mentions(client, people, make_board, write_pos
     assert browser_sign_in(client, "seoyeon", "비밀번호-12345").status_code == 303
     home = client.get("/boards").get_data(as_text=True)
     assert "나를 언급한 글" in home and "체육대회 준비" in home and "김민준" in home
+
+
+def test_the_editors_preview_renders_like_a_saved_post(client, people, make_board):
+    make_board("audit", "감사 자료", read=["group:감사관실"])
+    make_board()
+    url = "/api/v1/boards/notice/preview"
+    html = client.post(url, json={"markdown": "**중요** @jihun 확인"}, headers=people["minjun"]).get_json()["html"]
+    assert "<strong>중요</strong>" in html and '<a href="/people/jihun">@박지훈</a>' in html
+    assert client.post(url, json={"markdown": 3}, headers=people["minjun"]).status_code == 400
+    assert client.post(url, json={"markdown": "x"}).status_code in (401, 404)
+    assert client.post("/api/v1/boards/audit/preview", json={"markdown": "x"},
+                       headers=people["minjun"]).status_code == 404  # a board one may not read is not there
