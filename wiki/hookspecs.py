@@ -228,12 +228,26 @@ def madang_page_assets(user) -> list[dict]:
 @hookspec
 def madang_signed_out(who, everywhere) -> None:
     """Called when a person ends their Madang session: `who` (a `Principal`) pressed "sign out" (`everywhere`
-    False), chose "sign out everywhere" or an admin ended all their sessions (`everywhere` True). The session is
-    already over when this runs; the SSO launcher uses it to tell the systems the person opened to sign out too.
-    Keep it quick: work that talks to other servers belongs in a background thread. A plugin that raises is
-    logged and left out (the sign-out goes on).
+    False), chose "sign out everywhere" or an admin ended all their sessions (`everywhere` True). The person is
+    signed out whatever a plugin does; the SSO launcher uses it to tell the systems the person opened to sign out
+    too. Keep it quick: work that talks to other servers belongs in a background thread. A plugin that raises is
+    logged and left out (the sign-out goes on). On a plain sign-out it is called just before that browser's
+    session is cleared, so `flask.session` still identifies it.
 
     Returns nothing.
 
     Example: `notify_systems_in_background(who.username)`
+    """
+
+
+@hookspec
+def madang_admin_sections(user) -> list[dict]:
+    """Sections the plugin adds to the admin console's menu (beside users, groups, rules, plugins...), for the
+    admin asking (a `Principal`). Called for every console page, so keep it cheap. The plugin's own routes still
+    check who may use them.
+
+    Returns `[{"label", "url", "order"}]`: `label` as text or `{"ko", "en"}`, `url` a path of this site, `order`
+    places it among the core's sections (10 overview, 20 users, 40 rules, 60 audit, 70 theme; default 80).
+
+    Example: `return [{"label": {"ko": "시스템 관리", "en": "Systems"}, "url": "/launcher/admin", "order": 85}]`
     """

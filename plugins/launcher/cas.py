@@ -16,6 +16,7 @@ from wiki.api import core, current_user, person, plugin_settings, t
 
 from . import NAME, marks, registry, tokens
 from .models import CasTicket
+from .oidc import launcher_sid
 from .ui import error_page, sign_in_first
 
 bp = Blueprint("launcher_cas", __name__, url_prefix="/cas", template_folder="templates")
@@ -54,7 +55,7 @@ def login():
     seconds = plugin_settings(NAME)["ticket_seconds"]
     with core().db.session() as db:
         db.add(CasTicket(ticket=ticket, service=service, username=who.username, system_id=system.id,
-                         expires=now() + timedelta(seconds=seconds), used=False))
+                         sid=launcher_sid(), expires=now() + timedelta(seconds=seconds), used=False))
     marks.opened(who.username, system, "cas")
     return redirect(with_ticket(service, ticket), 302)
 
@@ -110,7 +111,7 @@ def validate():
     system, user = registry.get(row.system_id), core().accounts.get(row.username)
     if system is None or user is None or not system.allows(user.principals):
         return failure("INVALID_SERVICE", "The person may no longer use this service.")
-    tokens.open_session(row.username, system.id, "cas", service=service, ticket=ticket)
+    tokens.open_session(row.username, system.id, "cas", sid=row.sid, service=service, ticket=ticket)
     return xml("  <cas:authenticationSuccess>\n"
                f"    <cas:user>{escape(row.username)}</cas:user>\n{attributes(row.username)}\n"
                "  </cas:authenticationSuccess>")

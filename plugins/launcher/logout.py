@@ -66,11 +66,12 @@ def _send(batch: list[tuple[str, dict, str]]) -> None:
             log.warning("single logout: %s could not be told (%s)", name, type(exc).__name__)
 
 
-def sign_out_of_systems(username: str) -> threading.Thread | None:
-    """End the person's sessions with every system (tokens revoked) and tell the systems, in the background."""
+def sign_out_of_systems(username: str, sid: str | None = None) -> threading.Thread | None:
+    """End the person's sessions with the systems — all of them, or those one Madang browser session opened
+    (`sid`) — with their tokens revoked, and tell the systems, in the background."""
     from .oidc import issuer
 
-    ended = tokens.end_sessions(username)
+    ended = tokens.end_sessions(username, sid=sid)
     batch = messages(ended, issuer())
     if not batch:
         return None

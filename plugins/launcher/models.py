@@ -76,6 +76,7 @@ class CasTicket(Base):
     service: Mapped[str] = mapped_column(Text)
     username: Mapped[str] = mapped_column(String(200))
     system_id: Mapped[str] = mapped_column(String(40))
+    sid: Mapped[str] = mapped_column(String(64), default="")  # the Madang browser session that asked for it
     expires: Mapped[datetime] = mapped_column(UTCDateTime)
     used: Mapped[bool] = mapped_column(Boolean, default=False)
 

@@ -35,10 +35,12 @@ def madang_blueprints() -> list:
 def madang_nav_items(user) -> list[dict]:
     if user is None:
         return []
-    items = [{"label": {"ko": "업무 시스템", "en": "Systems"}, "url": "/launcher", "order": 15}]
-    if user.is_admin:
-        items.append({"label": {"ko": "시스템 관리", "en": "Manage systems"}, "url": "/launcher/admin", "order": 90})
-    return items
+    return [{"label": {"ko": "업무 시스템", "en": "Systems"}, "url": "/launcher", "order": 15}]
+
+
+@hookimpl
+def madang_admin_sections(user) -> list[dict]:
+    return [{"label": {"ko": "업무 시스템 관리", "en": "Business systems"}, "url": "/launcher/admin", "order": 85}]
 
 
 @hookimpl
@@ -51,10 +53,16 @@ def madang_page_assets(user) -> list[dict]:
 
 @hookimpl
 def madang_signed_out(who, everywhere) -> None:
-    """End the person's sessions with the systems and tell those that support logout (in the background)."""
+    """End the person's sessions with the systems and tell those that support logout (in the background): on a
+    plain sign-out only those this browser opened (its session's `launcher_sid`), else all of them."""
+    from flask import session
+
     from .logout import sign_out_of_systems
 
-    sign_out_of_systems(who.username)
+    if everywhere:
+        sign_out_of_systems(who.username)
+    elif session.get("launcher_sid"):
+        sign_out_of_systems(who.username, sid=session["launcher_sid"])
 
 
 @hookimpl

@@ -32,16 +32,21 @@ def open_session(username: str, system_id: str, protocol: str, sid: str = "", se
                                 ticket=ticket, opened=now()))
 
 
-def end_sessions(username: str, system_id: str | None = None) -> list[OpenSession]:
-    """End a person's open sessions (all, or one system's) and revoke their tokens; returns what was ended."""
+def end_sessions(username: str, system_id: str | None = None, sid: str | None = None) -> list[OpenSession]:
+    """End a person's open sessions (all, one system's, or those one Madang browser session opened: `sid`) and
+    revoke their tokens; returns what was ended."""
     with core().db.session() as session:
         query = select(OpenSession).where(OpenSession.username == username, OpenSession.ended.is_(None))
         if system_id:
             query = query.where(OpenSession.system_id == system_id)
+        if sid is not None:
+            query = query.where(OpenSession.sid == sid)
         rows = list(session.scalars(query))
         for row in rows:
             row.ended = now()
         revoke = update(OAuthToken).where(OAuthToken.username == username)
+        if sid is not None:
+            revoke = revoke.where(OAuthToken.sid == sid)
         if system_id:
             from . import registry
 

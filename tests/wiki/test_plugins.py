@@ -464,3 +464,16 @@ def test_a_plugin_view_may_own_its_authorization_header_and_the_core_then_ignore
     sign_in(client, "admin", ADMIN_PASSWORD)
     with_session = client.post("/notes/own-auth", headers=basic)
     assert with_session.status_code == 200 and with_session.get_json()["user"] is None, "nor is the session cookie"
+
+
+@exercises("madang_admin_sections")
+def test_plugins_add_sections_to_the_admin_console_in_their_place(broken_app):
+    client = broken_app.test_client()
+    sign_in(client, "admin", ADMIN_PASSWORD)
+    console = client.get("/admin/users").text
+    menu = console[console.index('class="admin-nav'):console.index("admin-body")]
+    assert '<a href="/notes/">메모 관리</a>' in menu
+    assert menu.index("/admin/users") < menu.index("/notes/") < menu.index("/admin/acl"), "order 25: after users"
+    assert '<a class="button" href="/notes/">메모 관리</a>' in client.get("/admin").text
+    failures = broken_app.extensions["madang"].plugins.failures
+    assert any(f.plugin == "broken" and f.hook == "madang_admin_sections" for f in failures)

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask
+from flask import Flask, current_app, request, url_for
+
+from .i18n import t
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,30 @@ def admin_section(endpoint: str, label_key: str, order: int) -> None:
         SECTIONS.sort(key=lambda s: s.order)
 
 
+def sections() -> list[dict]:
+    """The console's sections for the admin asking: the core's, then enabled plugins' (hook
+    `madang_admin_sections`), each `{"url", "label", "current"}`, by order. A failing plugin loses its entries."""
+    from .context import core, user
+    from .ui import localized
+
+    entries = [{"url": url_for(s.endpoint), "label": t(s.label_key), "order": s.order,
+                "current": request.endpoint == s.endpoint}
+               for s in SECTIONS if s.endpoint in current_app.view_functions]
+    host = getattr(core(), "plugins", None)
+    if host is not None:
+        try:
+            for result in host.hook("madang_admin_sections")(user=user()):
+                for item in result or []:
+                    url = str(item["url"])
+                    if url.startswith("/") and not url.startswith("//"):
+                        entries.append({"url": url, "label": localized(item["label"]), "order": item.get("order", 80),
+                                        "current": request.path == url})
+        except Exception:  # any plugin bug: see the docstring
+            current_app.logger.exception("a plugin's madang_admin_sections failed")
+    return sorted(entries, key=lambda entry: entry["order"])
+
+
 def register(app: Flask) -> None:
     @app.context_processor
     def _sections() -> dict:
-        return {"admin_sections": SECTIONS}
+        return {"admin_sections": sections}

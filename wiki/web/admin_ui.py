@@ -23,8 +23,8 @@ from flask import Blueprint, Flask, current_app, flash, jsonify, redirect, rende
 from ..api import MADANG_VERSION, localized
 from ..errors import EditConflict, InvalidInput, NotFound, Unauthorized
 from ..plugins import PLUGINS_FILE, settings_from_form
-from . import i18n
-from .admin_nav import SECTIONS, admin_section
+from . import admin_nav, i18n
+from .admin_nav import admin_section
 from .admin_words import WORDS
 from .api_auth import require_admin
 from .context import core
@@ -72,7 +72,7 @@ def index():
                "broken": len(host.broken), "failures": len(host.failures), "theme": themes().current(),
                "commits": core().store.count_commits(),
                "behind": sum(1 for s in statuses if s["state"] in ("lagging", "failed"))}
-    sections = [s for s in SECTIONS if s.endpoint != "admin_ui.index" and s.endpoint in current_app.view_functions]
+    sections = [s for s in admin_nav.sections() if s["url"] != url_for("admin_ui.index")]
     return render_template("admin/index.html", summary=summary, sections=sections)
 
 

@@ -535,12 +535,12 @@ def logout():
     who = user()
     if who is not None:
         core().audit.record("sign_out", who.username, who.username, request.remote_addr or "")
+    if who is not None:
+        signed_out(who, everywhere=False)  # before the session is cleared: plugins may tell which browser it was
     lang = session.get("lang")
     session.clear()
     if lang:
         session["lang"] = lang
-    if who is not None:
-        signed_out(who, everywhere=False)
     flash(t("flash.signed_out"), "info")
     return redirect(url_for("ui.index"), 303)
 

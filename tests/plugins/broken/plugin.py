@@ -44,3 +44,8 @@ def madang_page_assets(user):
 @hookimpl
 def madang_signed_out(who, everywhere):
     raise RuntimeError("로그아웃 알림 실패")
+
+
+@hookimpl
+def madang_admin_sections(user):
+    raise RuntimeError("관리 메뉴 실패")

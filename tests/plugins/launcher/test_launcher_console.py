@@ -21,7 +21,7 @@ def test_admins_register_systems_in_the_console_and_see_the_secret_once(client, 
     assert client.get("/launcher/admin").status_code == 403
     client.post("/logout", data={"csrf_token": csrf_token_of(client, "/launcher")})
     browser_sign_in(client, "admin", "관리자-비밀번호-2026")
-    assert "/launcher/admin" in client.get("/launcher").get_data(as_text=True)  # the header names the console
+    assert "/launcher/admin" in client.get("/admin").get_data(as_text=True)  # a section of the admin console
     token = csrf_token_of(client, "/launcher/admin")
     form = {"csrf_token": token, "name": "민원 시스템", "url": "https://minwon.example.kr/", "protocol": "oidc",
             "groups": "staff, group:민원과", "redirect_uris": "https://minwon.example.kr/cb", "refresh_tokens": "1"}

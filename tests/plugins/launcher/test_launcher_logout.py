@@ -3,6 +3,7 @@ back-channel logout token (verified here against the JWKS) and a CAS SAML Logout
 received by a real HTTP listener; a system that cannot be reached never holds up the sign-out."""
 from __future__ import annotations
 
+import re
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -112,3 +113,33 @@ def test_signing_out_of_madang_tells_the_systems(server, listener, monkeypatch):
         time.sleep(0.05)
     assert "single logout: 꺼진 시스템 could not be told (ConnectionError)" in log.read_text()
     assert token["access_token"] not in log.read_text()
+
+
+def test_signing_out_in_one_browser_ends_only_the_systems_that_browser_opened(server, listener, monkeypatch):
+    monkeypatch.setenv("AUTHLIB_INSECURE_TRANSPORT", "1")
+    admin = server.token()
+    make_person(server.url, admin, "lee", "이서연", ["총무과"])
+    register(server.url, admin, name="문서 시스템", url=f"{listener.url}/doc/", protocol="cas",
+             service_patterns=[f"{listener.url}/doc/*"], groups=["staff"], single_logout=True)
+    service = f"{listener.url}/doc/login"
+    office, laptop = browser(server.url, "lee", "비밀번호-12345"), browser(server.url, "lee", "비밀번호-12345")
+    tickets = {}
+    for name, session in (("office", office), ("laptop", laptop)):
+        client = CASClient(version=3, service_url=service, server_url=f"{server.url}/cas/")
+        location = session.get(client.get_login_url(), allow_redirects=False, timeout=10).headers["Location"]
+        tickets[name] = parse_qs(urlsplit(location).query)["ticket"][0]
+        assert client.verify_ticket(tickets[name])[0] == "lee"
+
+    sign_out(office, server.url)
+    received = listener.wait_for(1)
+    time.sleep(0.5)  # a second message, were one wrongly sent, would have arrived by now
+    assert len(received) == 1, "only the office browser's system session is told"
+    checker = CASClient(version=3, service_url=service, server_url=f"{server.url}/cas/")
+    assert checker.verify_logout_request(received[0][1]["logoutRequest"], tickets["office"])
+
+    page = laptop.get(f"{server.url}/settings", timeout=10).text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    assert laptop.post(f"{server.url}/settings/sign-out-everywhere", data={"csrf_token": token}, timeout=10,
+                       allow_redirects=False).status_code == 303
+    received = listener.wait_for(2)
+    assert len(received) == 2 and checker.verify_logout_request(received[1][1]["logoutRequest"], tickets["laptop"])

@@ -177,3 +177,8 @@ def madang_page_assets(user):
 @hookimpl
 def madang_signed_out(who, everywhere):
     CALLS.append(("madang_signed_out", (who.username, everywhere)))
+
+
+@hookimpl
+def madang_admin_sections(user):
+    return [{"label": {"ko": "메모 관리", "en": "Notes admin"}, "url": "/notes/", "order": 25}]
