@@ -16,7 +16,7 @@ from flask_socketio import SocketIO
 from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import markup
+from . import logredact, markup
 from .acl import Permissions
 from .audit import AuditLog
 from .auth import Accounts
@@ -75,6 +75,7 @@ def create_app(config: Config | None = None, extra_plugins: tuple = ()) -> Flask
         TESTING=config.testing,
     )
     app.json.ensure_ascii = False
+    logredact.install()  # request lines in the log keep no query values (tickets, codes, tokens, searches)
     if config.trusted_proxies:  # behind a reverse proxy: the person's address is the proxy's X-Forwarded-For
         n = config.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)

@@ -47,6 +47,11 @@ def madang_revision_visible(path, revision, who):
 
 
 @hookimpl
+def madang_admin_sections(user) -> list:
+    return [{"label": {"ko": "개인정보 점검", "en": "Personal data"}, "url": "/admin/pii", "order": 88}]
+
+
+@hookimpl
 def madang_nav_items(user) -> list:
     from .roles import is_officer
 
