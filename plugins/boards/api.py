@@ -117,7 +117,8 @@ def create_post(slug: str):
 @bp.get(f"{API}/<slug>/posts")
 def list_posts(slug: str):
     board = s.readable_board(slug)
-    items, following = s.list_posts(board, request.args.get("cursor") or None, limit_arg())
+    items, following = s.list_posts(board, request.args.get("cursor") or None, limit_arg(),
+                                    request.args.get("tag") or None)
     s.mark_new(items, s.last_visit(board))
     return {"items": items, "next": following}
 

@@ -10,7 +10,7 @@ from sqlalchemy import delete, func, select, update
 
 from . import NAME, layout
 from .mentions import mentioned
-from .models import BoardRow, CommentRow, Mention, PostRevision, PostRow
+from .models import BoardRow, CommentRow, Mention, PostRevision, PostRow, TagRow
 
 PREFIX = f"plugins/{NAME}/"
 
@@ -45,7 +45,7 @@ class BoardsIndexView:
     name = "boards_index"
 
     def reset(self, session) -> None:
-        for table in (BoardRow, PostRow, CommentRow, PostRevision, Mention):
+        for table in (BoardRow, PostRow, CommentRow, PostRevision, Mention, TagRow):
             session.execute(delete(table))
 
     def apply(self, session, store, commits) -> None:
@@ -100,6 +100,7 @@ class BoardsIndexView:
             if row is not None:
                 session.delete(row)
                 self._count(session, slug, -1)
+                session.execute(delete(TagRow).where(TagRow.board == slug, TagRow.post == post_id))
             self._mentions(session, slug, post_id, "", None, None, info)
             return
         meta, markdown = parse_doc(store.read_blob(blob))
@@ -117,6 +118,10 @@ class BoardsIndexView:
         else:
             for key, value in fields.items():
                 setattr(row, key, value)
+            session.execute(delete(TagRow).where(TagRow.board == slug, TagRow.post == post_id))
+        tags = meta.get("tags") if isinstance(meta.get("tags"), list) else []
+        for tag in dict.fromkeys(str(t)[:64] for t in tags if str(t).strip()):
+            session.add(TagRow(board=slug, post=post_id, tag=tag, created=fields["created"]))
         self._mentions(session, slug, post_id, "", markdown, author, info, status == "A")
 
     def _comment(self, session, store, where, blob: str | None, logged) -> None:

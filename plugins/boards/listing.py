@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, or_, select, tuple_
 
 from wiki.api import InvalidInput, core
 
-from .models import Counter, PostRow
+from .models import Counter, PostRow, TagRow
 
 
 def encode_cursor(run: str, created: datetime | None, post_id: str) -> str:
@@ -40,6 +40,22 @@ def decode_cursor(cursor: str | None) -> tuple[str, datetime | None, str] | None
 COLUMNS = (PostRow.id, PostRow.title, PostRow.author, PostRow.author_name, PostRow.created, PostRow.pinned_until,
            PostRow.has_poll, PostRow.comments, func.coalesce(Counter.reads, 0).label("reads"),
            func.coalesce(Counter.likes, 0).label("likes"))
+
+
+def tagged(slug: str, tag: str, limit: int, cursor: tuple[str, datetime | None, str] | None) -> tuple[list, str | None]:
+    """A tag's posts, newest first (pinned ones are marked, not lifted), read by seeking in (board, tag, created)."""
+    query = (select(*COLUMNS).select_from(TagRow)
+             .join(PostRow, and_(PostRow.board == TagRow.board, PostRow.id == TagRow.post))
+             .outerjoin(Counter, and_(Counter.board == PostRow.board, Counter.post == PostRow.id))
+             .where(TagRow.board == slug, TagRow.tag == tag))
+    if cursor is not None and cursor[1] is not None:
+        query = query.where(tuple_(TagRow.created, TagRow.post) < (cursor[1], cursor[2]))
+    with core().db.session() as session:
+        rows = list(session.execute(query.order_by(TagRow.created.desc(), TagRow.post.desc()).limit(limit + 1)))
+    if len(rows) > limit:
+        rows = rows[:limit]
+        return rows, encode_cursor("n", rows[-1].created, rows[-1].id)
+    return rows, None
 
 
 def page(slug: str, at: datetime, limit: int,

@@ -103,6 +103,17 @@ class PostRow(Base):
     comments: Mapped[int] = mapped_column(Integer, default=0)  # kept by the view
 
 
+class TagRow(Base):
+    """A post under one of its tags, in the list's order, so a tag's list is read by seeking like the board's."""
+
+    __tablename__ = "boards_index_tags"
+    __table_args__ = (Index("ix_boards_index_tags_order", "board", "tag", "created", "post"),)
+    board: Mapped[str] = mapped_column(String(64), primary_key=True)
+    post: Mapped[str] = mapped_column(String(64), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class CommentRow(Base):
     __tablename__ = "boards_index_comments"
     board: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -89,7 +89,9 @@ PATHS = {
     B: {"get": op("One board", ok(BOARD), [SLUG]),
         "put": op("Change a board's settings: name, rules, order, archived (admins)", ok(BOARD), [SLUG], BOARD_IN)},
     B + "/posts": {
-        "get": op("Posts, pinned first then newest", ok(page_of(POST_ITEM)), [SLUG, *PAGING]),
+        "get": op("Posts, pinned first then newest (with `tag`: that tag's posts, newest first); `next` is the "
+                  "cursor of the following page", ok(page_of(POST_ITEM)),
+                  [SLUG, *PAGING, {"name": "tag", "in": "query", "schema": S}]),
         "post": op("Write a post", ok({"type": "object", "properties": {"id": S, "revision": S}}, "201", "413"),
                    [SLUG], POST_IN)},
     B + "/preview": {"post": op("The editor's live preview: Markdown rendered as a saved post would be (mentions "

@@ -427,12 +427,16 @@ def is_pinned(pinned_until: datetime | None, at: datetime | None = None) -> bool
     return pinned_until is not None and pinned_until > (at or now())
 
 
-def list_posts(board: dict, cursor: str | None, limit: int) -> tuple[list[dict], str | None]:
+def list_posts(board: dict, cursor: str | None, limit: int, tag: str | None = None) -> tuple[list[dict], str | None]:
     """Pinned (until their time) first, then newest, with comment, read and like counts; and the next page's
-    cursor. Reads the index by seeking (listing.py): the cost does not depend on how deep the page is."""
+    cursor. Reads the index by seeking (listing.py): the cost does not depend on how deep the page is. With a
+    `tag`, that tag's posts, newest first."""
     catch_up()
     at, slug = now(), board["slug"]
-    rows, following = listing.page(slug, at, limit, listing.decode_cursor(cursor))
+    if tag:
+        rows, following = listing.tagged(slug, tag.strip().lstrip("#")[:64], limit, listing.decode_cursor(cursor))
+    else:
+        rows, following = listing.page(slug, at, limit, listing.decode_cursor(cursor))
     items = [{"id": r.id, "title": r.title, "author": {"username": r.author, "name": r.author_name},
               "date": iso(r.created), "pinned": is_pinned(r.pinned_until, at),
               "pinned_until": iso(r.pinned_until), "poll": r.has_poll, "comments": r.comments,

@@ -111,10 +111,11 @@ def board(slug: str):
     size = int(s.settings().get("page_size") or 20)
     cursor = request.args.get("cursor") or None
     page = page_arg() if cursor else 1  # the page number is only shown; the cursor says where the page starts
-    posts, following = s.list_posts(board, cursor, size)
-    s.mark_new(posts, s.visit(board) if cursor is None else s.last_visit(board))
+    tag = request.args.get("tag", "").strip() or None
+    posts, following = s.list_posts(board, cursor, size, tag)
+    s.mark_new(posts, s.visit(board) if cursor is None and tag is None else s.last_visit(board))
     return render_template("boards/board.html", board=board, posts=posts, page=page, following=following,
-                           may_post=s.may(board, "post"))
+                           may_post=s.may(board, "post"), tag=tag)
 
 
 @bp.get("/<slug>/feed.atom")

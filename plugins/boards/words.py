@@ -75,6 +75,7 @@ WORDS: dict[str, dict[str, str]] = {
     "boards.no_answers": {"ko": "아직 답변이 없습니다.", "en": "No answers yet."},
     "boards.mention_help": {"ko": "@아이디 로 동료를 언급하면 알림이 갑니다.",
                             "en": "@username mentions a colleague, who is notified."},
+    "boards.all_posts": {"ko": "전체 글", "en": "All posts"},
     "boards.settings": {"ko": "설정 수정", "en": "Edit settings"},
     "boards.rules_help": {"ko": "권한은 쉼표로 구분합니다: anonymous, staff, group:부서명, user:아이디. "
                                 "저장할 때마다 설정이 콘텐츠 저장소에 기록됩니다.",

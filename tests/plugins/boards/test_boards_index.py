@@ -81,3 +81,24 @@ def test_counts_and_history_live_in_the_index_and_survive_a_rebuild(client, peop
     with madang.db.session() as session:
         deleted = session.scalars(select(PostRevision.status).where(PostRevision.post == other["id"])).all()
     assert deleted == ["A", "D"]
+
+
+def test_a_tags_posts_page_by_cursor_and_follow_edits(client, people, make_board, write_post):
+    make_board()
+    made = [write_post(people["seoyeon"], title=f"교육 {i}", tags=["교육", f"회차{i}"]) for i in range(3)]
+    write_post(people["seoyeon"], title="체육 행사", tags=["행사"])
+    url = "/api/v1/boards/notice/posts?tag=교육&limit=2"
+    first = client.get(url, headers=people["jihun"]).get_json()
+    rest = client.get(url + f"&cursor={first['next']}", headers=people["jihun"]).get_json()
+    assert [i["title"] for i in first["items"] + rest["items"]] == ["교육 2", "교육 1", "교육 0"]
+    assert rest["next"] is None
+    client.put(f"/api/v1/boards/notice/posts/{made[1]['id']}", json={"tags": ["행사"]}, headers=people["seoyeon"])
+    client.delete(f"/api/v1/boards/notice/posts/{made[0]['id']}", headers=people["seoyeon"])
+    items = client.get("/api/v1/boards/notice/posts?tag=교육", headers=people["jihun"]).get_json()["items"]
+    assert [i["title"] for i in items] == ["교육 2"]
+    items = client.get("/api/v1/boards/notice/posts?tag=%23행사", headers=people["jihun"]).get_json()["items"]
+    assert [i["title"] for i in items] == ["체육 행사", "교육 1"]  # by when they were written
+    page = client.get(f"/boards/notice/{made[2]['id']}", headers=people["jihun"]).get_data(as_text=True)
+    assert 'href="/boards/notice?tag=%EA%B5%90%EC%9C%A1"' in page
+    listed = client.get("/boards/notice?tag=교육", headers=people["jihun"]).get_data(as_text=True)
+    assert "교육 2" in listed and "체육 행사" not in listed and "#교육" in listed
