@@ -12,8 +12,9 @@ spread over 4 client processes, so the clients' own Python is not the bottleneck
 (one machine). The reference measured in the same run is a bare Socket.IO round trip (a `cursor` event and its
 acknowledgement, nobody else in the page), so delays are also given as multiples of it.
 
-Two worker processes with Redis are not measured: a page's session lives in one process (see the plugin's
-README, "Several processes"), so the design does not support it yet.
+Then the same with two server processes sharing one content repository and state database, joined by a real
+redis-server (Socket.IO's message queue and the home of the sessions): editors alternate between the processes,
+and the server CPU is the sum of both.
 """
 from __future__ import annotations
 
@@ -52,25 +53,58 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class Server:
-    """`python app.py` on a fresh content repository in a temporary folder, co-editing the only plugin on."""
+def prepare(folder: Path) -> None:
+    """A fresh content repository with co-editing the only plugin on."""
+    from wiki.plugins import PLUGINS_FILE
+    from wiki.store import Author, ContentStore
+
+    names = sorted(d.name for d in (ROOT / "plugins").iterdir() if (d / "plugin.py").exists())
+    store = ContentStore(folder / "content_repo", "main")
+    plugins = {name: {"enabled": name == "coedit"} for name in names}
+    plugins["coedit"]["settings"] = {"max_edits_per_second": 100}
+    store.commit({PLUGINS_FILE: json.dumps(plugins).encode()}, Author("벤치", "bench@localhost"), "벤치 준비")
+    store.close()
+
+
+class Redis:
+    """A real redis-server on a loopback port, without persistence (ours: stopped by us)."""
 
     def __init__(self, folder: Path) -> None:
-        from wiki.plugins import PLUGINS_FILE
-        from wiki.store import Author, ContentStore
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                         "--appendonly", "no", "--dir", str(folder)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        import redis
 
-        names = sorted(d.name for d in (ROOT / "plugins").iterdir() if (d / "plugin.py").exists())
-        store = ContentStore(folder / "content_repo", "main")
-        plugins = {name: {"enabled": name == "coedit"} for name in names}
-        plugins["coedit"]["settings"] = {"max_edits_per_second": 100}
-        store.commit({PLUGINS_FILE: json.dumps(plugins).encode()}, Author("벤치", "bench@localhost"), "벤치 준비")
-        store.close()
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                redis.Redis.from_url(self.url).ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def cpu_seconds(self) -> float:
+        return Server.cpu_of(self.process.pid)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(10)
+
+
+class Server:
+    """`python app.py` on the prepared folder (`extra_env`: what several processes share)."""
+
+    def __init__(self, folder: Path, name: str = "server", extra_env: dict | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "MADANG_PORT": str(self.port), "MADANG_HOST": "127.0.0.1",
                "MADANG_CONTENT_REPO": str(folder / "content_repo"), "MADANG_SEARCH_INDEX": str(folder / "index"),
-               "MADANG_INSTANCE_DIR": str(folder / "instance"), "MADANG_ADMIN_PASSWORD": PASSWORD}
-        self.log = open(folder / "server.log", "wb")  # noqa: SIM115 (closed in stop)
+               "MADANG_INSTANCE_DIR": str(folder / "instance"), "MADANG_ADMIN_PASSWORD": PASSWORD,
+               **(extra_env or {})}
+        self.log = open(folder / f"{name}.log", "wb")  # noqa: SIM115 (closed in stop)
         self.process = subprocess.Popen([sys.executable, str(ROOT / "app.py")], env=env, cwd=ROOT,
                                         stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
@@ -89,7 +123,11 @@ class Server:
         return answer.json()["token"]
 
     def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return self.cpu_of(self.process.pid)
+
+    @staticmethod
+    def cpu_of(pid: int) -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
@@ -101,7 +139,7 @@ class Server:
         self.log.close()
 
 
-def client_process(url: str, tokens: list[str], start_at: float, seconds: float, seed: int, out) -> None:
+def client_process(urls: list[str], tokens: list[str], start_at: float, seconds: float, seed: int, out) -> None:
     """Editors of one client process: type until `start_at + seconds`, then report what they measured."""
     from plugins.coedit.remote import Editor
 
@@ -135,7 +173,7 @@ def client_process(url: str, tokens: list[str], start_at: float, seconds: float,
                 self.key_versions += [(t, entry["version"]) for t in keys]
             super()._receive(entry)
 
-    editors = [Measured(url, token, PAGE) for token in tokens]
+    editors = [Measured(urls[i % len(urls)], token, PAGE) for i, token in enumerate(tokens)]
     for editor in editors:
         editor.last = editor.doc.version
 
@@ -187,10 +225,17 @@ def reference_round_trip(url: str, token: str, count: int = 200) -> list[float]:
     return times
 
 
-def run(editors: int, seconds: float) -> dict:
+def run(editors: int, seconds: float, processes: int = 1) -> dict:
     with tempfile.TemporaryDirectory(prefix="madang-coedit-bench-") as tmp:
-        server = Server(Path(tmp))
+        folder = Path(tmp)
+        prepare(folder)
+        redis = Redis(folder) if processes > 1 else None
+        shared = {"MADANG_REDIS_URL": redis.url} if redis else {}
+        servers: list[Server] = []
         try:
+            for number in range(processes):  # one after the other: the first start creates the database
+                servers.append(Server(folder, f"server{number}", shared))
+            server = servers[0]
             admin = {"Authorization": f"Bearer {server.token('admin')}"}
             requests.put(f"{server.url}/api/v1/pages/{PAGE}", headers=admin, timeout=30,
                          json={"markdown": "# 공동 편집 벤치마크\n\n"}).raise_for_status()
@@ -207,31 +252,40 @@ def run(editors: int, seconds: float) -> dict:
             context = multiprocessing.get_context("spawn")
             queue = context.Queue()
             start_at = time.time() + 5 + editors * 0.15  # time to connect and join
+            urls = [s.url for s in servers]
             groups = [tokens[i::CLIENT_PROCESSES] for i in range(CLIENT_PROCESSES)]
-            processes = [context.Process(target=client_process, args=(server.url, group, start_at, seconds, i, queue))
-                         for i, group in enumerate(groups) if group]
-            for process in processes:
+            clients = [context.Process(target=client_process, args=(urls, group, start_at, seconds, i, queue))
+                       for i, group in enumerate(groups) if group]
+            for process in clients:
                 process.start()
             while time.time() < start_at:
                 time.sleep(0.05)
-            cpu_before, wall_before = server.cpu_seconds(), time.time()
-            bar = Bar("typing", int(seconds))
+            meters = servers + ([redis] if redis else [])
+            cpu_before, wall_before = [m.cpu_seconds() for m in meters], time.time()
+            bar = Bar(f"typing ({processes} process{'es' if processes > 1 else ''})", int(seconds))
             while time.time() < start_at + seconds:
                 time.sleep(1)
                 bar.update(int(time.time() - start_at))
-            cpu = (server.cpu_seconds() - cpu_before) / (time.time() - wall_before)
+            wall = time.time() - wall_before
+            cpu = [(m.cpu_seconds() - before) / wall for m, before in zip(meters, cpu_before, strict=True)]
             load = os.getloadavg()[0]
             bar.finish()
-            results = [queue.get(timeout=120) for _ in processes]
-            for process in processes:
+            results = [queue.get(timeout=120) for _ in clients]
+            for process in clients:
                 process.join(30)
             from plugins.coedit.remote import Editor
 
-            newcomer = Editor(server.url, tokens[0], PAGE)
-            server_text, server_version = newcomer.joined["text"], newcomer.joined["version"]
-            newcomer.disconnect()
+            texts = set()
+            for url in urls:  # a newcomer on every process gets the same text
+                newcomer = Editor(url, tokens[0], PAGE)
+                server_text, server_version = newcomer.joined["text"], newcomer.joined["version"]
+                texts.add((server_text, server_version))
+                newcomer.disconnect()
         finally:
-            server.stop()
+            for server in servers:
+                server.stop()
+            if redis:
+                redis.stop()
     everyone = [e for r in results for e in r["editors"]]
     delays, pair = [], []
     for author, e in enumerate(everyone):
@@ -243,9 +297,11 @@ def run(editors: int, seconds: float) -> dict:
                 pair += [s - pressed for s in seen]
     keys = sum(len(e["keys"]) for e in everyone)
     divergent = sum(1 for e in everyone if e["text"] != server_text or e["version"] != server_version)
-    return {"editors": editors, "seconds": seconds, "keys": keys, "measured": len(delays), "versions": server_version,
-            "p50": percentile(delays, 50), "p95": percentile(delays, 95), "p99": percentile(delays, 99),
-            "max": max(delays, default=0.0), "pair_p50": percentile(pair, 50), "cpu": cpu,
+    divergent += len(texts) - 1
+    return {"editors": editors, "seconds": seconds, "processes": processes, "keys": keys, "measured": len(delays),
+            "versions": server_version, "p50": percentile(delays, 50), "p95": percentile(delays, 95),
+            "p99": percentile(delays, 99), "max": max(delays, default=0.0), "pair_p50": percentile(pair, 50),
+            "cpu": sum(cpu[:processes]), "redis_cpu": cpu[processes] if redis else 0.0,
             "reference": statistics.median(reference), "divergent": divergent,
             "errors": sum(len(e["errors"]) for e in everyone), "length": len(server_text), "load": load,
             "client_cpu": sum(r["cpu"] for r in results) / seconds}
@@ -260,27 +316,34 @@ def main() -> None:
     seconds = args.seconds or (15.0 if args.quick else 60.0)
     info = machine()
     print(f"machine: {info['nproc']} cores, {info['memory_gib']} GiB, {info['cpu']}; other work may be running")
-    r = run(args.editors, seconds)
+    runs = [run(args.editors, seconds, 1), run(args.editors, seconds, 2)]
     ms = 1000.0
-    ref = r["reference"]
     print()
-    print(f"| {r['editors']} editors × 5 keys/s, {r['seconds']:.0f} s, one process | value | × Socket.IO round trip |")
-    print("| --- | ---: | ---: |")
-    print(f"| keystrokes (measured at every other editor) | {r['keys']:,} ({r['measured']:,}) | |")
-    print(f"| versions (edits accepted) | {r['versions']:,} | |")
+    print(f"{args.editors} editors × 5 keys/s for {seconds:.0f} s; delays also as multiples of a bare Socket.IO "
+          "round trip measured in the same run")
+    print()
+    print("| | one process | × round trip | 2 processes + Redis | × round trip |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+
+    def row(label: str, values: list[str], ratios: list[str] | None = None) -> None:
+        ratios = ratios or ["", ""]
+        print(f"| {label} | {values[0]} | {ratios[0]} | {values[1]} | {ratios[1]} |")
+
+    row("keystrokes (measured at every other editor)", [f"{r['keys']:,} ({r['measured']:,})" for r in runs])
+    row("versions (edits accepted)", [f"{r['versions']:,}" for r in runs])
     for label, key in (("convergence p50", "p50"), ("convergence p95", "p95"), ("convergence p99", "p99"),
                        ("convergence max", "max"), ("one other editor, p50", "pair_p50")):
-        print(f"| {label} | {r[key] * ms:.1f} ms | {r[key] / ref:.1f} |")
-    print(f"| reference: Socket.IO round trip p50 | {ref * ms:.2f} ms | 1.0 |")
-    print(f"| server CPU (of one core) | {100 * r['cpu']:.0f} % | |")
-    print(f"| server CPU per version | {r['cpu'] * r['seconds'] / max(r['versions'], 1) * ms:.2f} ms | |")
-    print(f"| the 4 client processes' CPU (of one core) | {100 * r['client_cpu']:.0f} % | |")
-    print(f"| machine load average (1 min) at the end | {r['load']:.1f} on {os.cpu_count()} cores | |")
-    print(f"| final text | {r['length']:,} characters | |")
-    print(f"| divergent editors at the end | {r['divergent']} of {r['editors']} | |")
-    print(f"| refused edits | {r['errors']} | |")
-    print("| 2 processes + Redis | not supported: a page's session lives in one process | |")
-    if r["divergent"]:
+        row(label, [f"{r[key] * ms:.1f} ms" for r in runs], [f"{r[key] / r['reference']:.1f}" for r in runs])
+    row("reference: Socket.IO round trip p50", [f"{r['reference'] * ms:.2f} ms" for r in runs], ["1.0", "1.0"])
+    row("server CPU (of one core; both processes)", [f"{100 * r['cpu']:.0f} %" for r in runs])
+    row("redis-server CPU", ["–", f"{100 * runs[1]['redis_cpu']:.0f} %"])
+    row("server CPU per version", [f"{r['cpu'] * r['seconds'] / max(r['versions'], 1) * ms:.2f} ms" for r in runs])
+    row("the 4 client processes' CPU (of one core)", [f"{100 * r['client_cpu']:.0f} %" for r in runs])
+    row("machine load average (1 min) at the end", [f"{r['load']:.1f}" for r in runs])
+    row("final text (characters)", [f"{r['length']:,}" for r in runs])
+    row("divergent editors at the end", [f"{r['divergent']} of {r['editors']}" for r in runs])
+    row("refused edits", [str(r["errors"]) for r in runs])
+    if any(r["divergent"] for r in runs):
         sys.exit(1)
 
 

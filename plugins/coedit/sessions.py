@@ -90,8 +90,21 @@ def set_socketio(socketio) -> None:
 
 
 def emit(session: PageSession, event: str, data: dict, skip_sid: str | None = None, to: str | None = None) -> None:
+    """Emit to the page's room now, or — for a shared session, whose lock is a Redis lock — right after the lock
+    is released (clients put versions in order themselves, so the lock need not wait for the message queue)."""
+    if _socketio is None:
+        return
+    deferred = getattr(session, "deferred", None)
+    if deferred is not None and getattr(session.lock, "depth", 0):
+        deferred.append((event, data, to or session.room, skip_sid))
+        return
+    _socketio.emit(event, data, to=to or session.room, skip_sid=skip_sid, namespace=NAMESPACE)
+
+
+def send_deferred(items: list) -> None:
     if _socketio is not None:
-        _socketio.emit(event, data, to=to or session.room, skip_sid=skip_sid, namespace=NAMESPACE)
+        for event, data, to, skip_sid in items:
+            _socketio.emit(event, data, to=to, skip_sid=skip_sid, namespace=NAMESPACE)
 
 
 def read_page(path: str) -> tuple[str, str | None, str | None]:

@@ -91,7 +91,7 @@ class SharedLock:
         self.local.acquire()
         if self.depth == 0:
             remote = self.session.r.lock(self.session.key("lock"), timeout=30, blocking_timeout=30,
-                                         thread_local=False)
+                                         sleep=0.001, thread_local=False)  # polled: a page's edits queue here
             if not remote.acquire():
                 self.local.release()
                 raise SyncError("busy", "The page is busy; try again in a moment.")
@@ -107,6 +107,7 @@ class SharedLock:
 
     def __exit__(self, *exc) -> None:
         self.depth -= 1
+        deferred: list = []
         try:
             if self.depth == 0:
                 try:
@@ -114,17 +115,24 @@ class SharedLock:
                 finally:
                     self.remote.release()
                     self.remote = None
+                    deferred, self.session.deferred = self.session.deferred, []
         finally:
             self.local.release()
+        if deferred:
+            from .sessions import send_deferred
+
+            send_deferred(deferred)
 
 
 class SharedSession(PageSession):
     r: redis.Redis
+    deferred: list
 
     @classmethod
     def open(cls, path: str, url: str) -> SharedSession:
         session = cls(path, SharedText(""), "", None, None)
         session.r = client(url)
+        session.deferred = []  # events to emit once the lock is released
         session.lock = SharedLock(session)  # type: ignore[assignment]
         return session
 
@@ -137,7 +145,11 @@ class SharedSession(PageSession):
 
     # -- the state -----------------------------------------------------------------------------------------------
     def load(self) -> None:
-        doc = {k.decode(): v.decode("utf-8") for k, v in self.r.hgetall(self.key("doc")).items()}
+        pipe = self.r.pipeline(transaction=False)
+        pipe.hgetall(self.key("doc"))
+        pipe.hgetall(self.key("contrib"))
+        raw_doc, raw_contrib = pipe.execute()
+        doc = {k.decode(): v.decode("utf-8") for k, v in raw_doc.items()}
         if not doc:  # the first process to open the page: from git, as a one-process session starts
             text, revision, blob = read_page(self.path)
             doc = {"text": text, "version": "0", "base_text": text, "base_revision": revision or "",
@@ -150,8 +162,7 @@ class SharedSession(PageSession):
         self.dirty_since = float(doc["dirty_since"]) if doc["dirty_since"] else None
         self.last_change = float(doc["last_change"])
         self.offer = json.loads(doc["offer"])
-        self.contributors = {k.decode(): tuple(json.loads(v))
-                             for k, v in self.r.hgetall(self.key("contrib")).items()}
+        self.contributors = {k.decode(): tuple(json.loads(v)) for k, v in raw_contrib.items()}
 
     def store(self) -> None:
         shared: RedisText = self.shared  # type: ignore[assignment]
