@@ -1,6 +1,6 @@
 """Editing sessions of this process: one per page being edited, holding the shared text, who is there, what
-has been saved, and the draft. Every change to a session happens under its lock, and every event it causes is
-emitted under that lock too, so each socket hears the versions in order.
+has been saved, and the draft. Every change to a session happens under its lock; the events it causes are
+emitted under that lock too (in memory) or right after it (Redis), and clients put versions in order anyway.
 
 With one process the session lives in its memory. With several (`MADANG_REDIS_URL`), `shared.py` keeps the
 same state in Redis: the page's lock is then also a Redis lock, the state is loaded when it is taken and written
