@@ -127,6 +127,8 @@ class SharedLock:
 class SharedSession(PageSession):
     r: redis.Redis
     deferred: list
+    loaded: dict  # the state as loaded, to write back only what changed
+    loaded_contributors: dict
 
     @classmethod
     def open(cls, path: str, url: str) -> SharedSession:
@@ -150,6 +152,7 @@ class SharedSession(PageSession):
         pipe.hgetall(self.key("contrib"))
         raw_doc, raw_contrib = pipe.execute()
         doc = {k.decode(): v.decode("utf-8") for k, v in raw_doc.items()}
+        self.loaded = dict(doc)  # empty for a new session: all of it is written
         if not doc:  # the first process to open the page: from git, as a one-process session starts
             text, revision, blob = read_page(self.path)
             doc = {"text": text, "version": "0", "base_text": text, "base_revision": revision or "",
@@ -163,15 +166,21 @@ class SharedSession(PageSession):
         self.last_change = float(doc["last_change"])
         self.offer = json.loads(doc["offer"])
         self.contributors = {k.decode(): tuple(json.loads(v)) for k, v in raw_contrib.items()}
+        self.loaded_contributors = dict(self.contributors)
 
     def store(self) -> None:
+        """Write back what changed (nothing at all for a look that changed nothing: the watcher's, every second)."""
         shared: RedisText = self.shared  # type: ignore[assignment]
+        doc = {"text": shared.text, "version": str(shared.version), "base_text": self.base_text,
+               "base_revision": self.base_revision or "", "base_blob": self.base_blob or "", "epoch": self.epoch,
+               "saves": str(self.saves), "dirty_since": "" if self.dirty_since is None else repr(self.dirty_since),
+               "last_change": repr(self.last_change), "offer": json.dumps(self.offer)}
+        changed = {k: v for k, v in doc.items() if self.loaded.get(k) != v}
+        if not changed and not shared.made and self.contributors == self.loaded_contributors:
+            return
         pipe = self.r.pipeline(transaction=True)
-        pipe.hset(self.key("doc"), mapping={
-            "text": shared.text, "version": str(shared.version), "base_text": self.base_text,
-            "base_revision": self.base_revision or "", "base_blob": self.base_blob or "", "epoch": self.epoch,
-            "saves": str(self.saves), "dirty_since": "" if self.dirty_since is None else repr(self.dirty_since),
-            "last_change": repr(self.last_change), "offer": json.dumps(self.offer)})
+        if changed:
+            pipe.hset(self.key("doc"), mapping=changed)
         for step in shared.made:
             pipe.rpush(self.key("hist"), json.dumps([step.number, step.patch, step.by, step.edit_id, step.compact]))
             if step.edit_id:
