@@ -86,9 +86,12 @@ class SharedLock:
         self.local = threading.RLock()
         self.depth = 0
         self.remote = None
+        self.waiting = 0  # this process's threads waiting for the page
 
     def __enter__(self) -> SharedLock:
+        self.waiting += 1
         self.local.acquire()
+        self.waiting -= 1
         if self.depth == 0:
             remote = self.session.r.lock(self.session.key("lock"), timeout=30, blocking_timeout=30,
                                          sleep=0.001, thread_local=False)  # polled: a page's edits queue here
@@ -118,6 +121,8 @@ class SharedLock:
                     deferred, self.session.deferred = self.session.deferred, []
         finally:
             self.local.release()
+        if self.depth == 0 and self.waiting:
+            time.sleep(0.002)  # fairness: the other processes poll the lock every millisecond; let them have a turn
         if deferred:
             from .sessions import send_deferred
 
