@@ -7,6 +7,7 @@ from __future__ import annotations
 import requests
 
 from tests.plugins.messenger.support import PASSWORD, WAIT, Site
+from tests.support.hooks import exercises
 
 # the test's stand-in for the browser's Notification API, "granted", recording what the page shows
 RECORD_NOTIFICATIONS = """
@@ -17,6 +18,7 @@ window.Notification.requestPermission = function () { return Promise.resolve("gr
 """
 
 
+@exercises("madang_page_assets")
 def test_the_badge_counts_notifies_and_the_quick_reply_sends(site: Site, chats, driver):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
