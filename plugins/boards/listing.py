@@ -9,7 +9,7 @@ import base64
 import json
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select, tuple_
+from sqlalchemy import Boolean, Integer, String, and_, bindparam, func, select, text, tuple_
 
 from wiki.api import InvalidInput, core
 
@@ -42,6 +42,29 @@ COLUMNS = (PostRow.id, PostRow.title, PostRow.author, PostRow.author_name, PostR
            func.coalesce(Counter.likes, 0).label("likes"))
 
 
+def _statement(pinned: bool, after: bool):
+    """One of the four list statements, written once: a list page is the hottest read of the boards, and
+    building and compiling a SELECT on every request cost it more than SQLite's answer (0.05 ms)."""
+    where = ("p.pinned_until IS NOT NULL AND p.pinned_until > :at" if pinned
+             else "(p.pinned_until IS NULL OR p.pinned_until <= :at)")
+    seek = " AND (p.created, p.id) < (:created, :id)" if after else ""  # a row value: SQLite seeks the index
+    sql = ("SELECT p.id, p.title, p.author, p.author_name, p.created, p.pinned_until, p.has_poll, p.comments, "
+           "coalesce(c.reads, 0) AS reads, coalesce(c.likes, 0) AS likes "
+           f"FROM {PostRow.__tablename__} p LEFT OUTER JOIN {Counter.__tablename__} c "
+           "ON c.board = p.board AND c.post = p.id "
+           f"WHERE p.board = :board AND {where}{seek} ORDER BY p.created DESC, p.id DESC LIMIT :limit")
+    stamp = PostRow.__table__.c.created.type
+    statement = text(sql).bindparams(bindparam("at", type_=stamp))
+    if after:
+        statement = statement.bindparams(bindparam("created", type_=stamp))
+    return statement.columns(id=String, title=String, author=String, author_name=String, created=stamp,
+                             pinned_until=stamp, has_poll=Boolean, comments=Integer, reads=Integer,
+                             likes=Integer)
+
+
+STATEMENTS = {(pinned, after): _statement(pinned, after) for pinned in (True, False) for after in (True, False)}
+
+
 def tagged(slug: str, tag: str, limit: int, cursor: tuple[str, datetime | None, str] | None) -> tuple[list, str | None]:
     """A tag's posts, newest first (pinned ones are marked, not lifted), read by seeking in (board, tag, created)."""
     query = (select(*COLUMNS).select_from(TagRow)
@@ -60,27 +83,26 @@ def tagged(slug: str, tag: str, limit: int, cursor: tuple[str, datetime | None, 
 
 def page(slug: str, at: datetime, limit: int,
          cursor: tuple[str, datetime | None, str] | None) -> tuple[list, str | None]:
-    """Up to `limit` rows after the cursor, with their counters (one query a run), and the next page's cursor
-    (None: this is the last page)."""
-    newest_first = (PostRow.created.desc(), PostRow.id.desc())
-    pinned_now = and_(PostRow.pinned_until.is_not(None), PostRow.pinned_until > at)
-    base = select(*COLUMNS).outerjoin(Counter, and_(Counter.board == PostRow.board, Counter.post == PostRow.id))
+    """Up to `limit` rows after the cursor, with their counters (one statement a run, each seeking in its index),
+    and the next page's cursor (None: this is the last page)."""
     rows: list = []
+
+    def run(session, pinned: bool, after: tuple[datetime, str] | None, count: int) -> list:
+        params = {"board": slug, "at": at, "limit": count}
+        if after is not None:
+            params.update(created=after[0], id=after[1])
+        return list(session.execute(STATEMENTS[(pinned, after is not None)], params))
+
     with core().db.session() as session:
         if cursor is None or cursor[0] == "p":
-            query = base.where(PostRow.board == slug, pinned_now)
-            if cursor is not None:
-                query = query.where(tuple_(PostRow.created, PostRow.id) < (cursor[1], cursor[2]))
-            rows = list(session.execute(query.order_by(*newest_first).limit(limit + 1)))
+            rows = run(session, True, cursor[1:] if cursor else None, limit + 1)
             if len(rows) > limit:
                 last = rows[limit - 1]
                 return rows[:limit], encode_cursor("p", last.created, last.id)
             cursor = None  # the pinned run is done: the other posts follow from their newest
         pinned_shown = len(rows)
-        query = base.where(PostRow.board == slug, or_(PostRow.pinned_until.is_(None), ~pinned_now))
-        if cursor is not None and cursor[1] is not None:
-            query = query.where(tuple_(PostRow.created, PostRow.id) < (cursor[1], cursor[2]))
-        rows += list(session.execute(query.order_by(*newest_first).limit(limit - len(rows) + 1)))
+        after = (cursor[1], cursor[2]) if cursor is not None and cursor[1] is not None else None
+        rows += run(session, False, after, limit - len(rows) + 1)
     if len(rows) > limit:
         rows = rows[:limit]
         if pinned_shown >= limit:  # the page ended with the last pinned post: the rest starts at its top

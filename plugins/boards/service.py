@@ -5,10 +5,12 @@ Where the documents live: layout.py. What lists, counts and histories read: the 
 """
 from __future__ import annotations
 
+import copy
 import json
 import re
 import secrets
 import unicodedata
+import weakref
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -175,20 +177,34 @@ def update_board(slug: str, data: dict) -> dict:
     return {**doc, "revision": result.revision}
 
 
+_BOARDS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # store -> (head, [board settings, in order])
+
+
+def _boards() -> list[dict]:
+    """Every board's settings in order, read from the index once per head in each process: settings change only
+    by commits, so a request that finds the head unchanged needs no query (every boards route starts here)."""
+    catch_up()
+    store = core().store
+    head = store.head()
+    cached = _BOARDS.get(store)
+    if cached is not None and cached[0] == head and head is not None:
+        return cached[1]
+    with core().db.session() as session:
+        rows = session.scalars(select(BoardRow).order_by(BoardRow.position, BoardRow.slug)).all()
+        boards = [json.loads(row.settings) for row in rows]
+    _BOARDS[store] = (head, boards)
+    return boards
+
+
 def get_board(slug: str) -> dict | None:
     if not isinstance(slug, str) or not SLUG_RE.match(slug):
         return None
-    catch_up()
-    with core().db.session() as session:
-        row = session.get(BoardRow, slug)
-        return json.loads(row.settings) if row else None
+    found = next((b for b in _boards() if b.get("slug") == slug), None)
+    return copy.deepcopy(found) if found is not None else None
 
 
 def all_boards() -> list[dict]:
-    catch_up()
-    with core().db.session() as session:
-        rows = session.scalars(select(BoardRow).order_by(BoardRow.position, BoardRow.slug)).all()
-        return [json.loads(row.settings) for row in rows]
+    return copy.deepcopy(_boards())
 
 
 ASKING = object()  # "the person asking in this request"

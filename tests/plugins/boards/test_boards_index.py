@@ -102,3 +102,18 @@ def test_a_tags_posts_page_by_cursor_and_follow_edits(client, people, make_board
     assert 'href="/boards/notice?tag=%EA%B5%90%EC%9C%A1"' in page
     listed = client.get("/boards/notice?tag=교육", headers=people["jihun"]).get_data(as_text=True)
     assert "교육 2" in listed and "체육 행사" not in listed and "#교육" in listed
+
+
+def test_a_deep_page_seeks_in_the_index_instead_of_scanning(madang):
+    """The plan SQLite picks for 'the posts after this cursor': a range of the (board, created, id) index, so page
+    5,000 reads 21 index entries like page 1 (a scan from the top would read 100,000)."""
+    from plugins.boards.listing import STATEMENTS
+
+    statement = STATEMENTS[(False, True)]
+    values = {"board": "notice", "at": "2026-01-01 00:00:00.000000", "created": "2026-01-01 00:00:00.000000",
+              "id": "x", "limit": 21}
+    with madang.db.engine.connect() as connection:
+        compiled = statement.compile(connection)  # the dialect's own placeholders, in compiled.positiontup order
+        plan = " ".join(str(row) for row in connection.exec_driver_sql(
+            "EXPLAIN QUERY PLAN " + str(compiled), tuple(values[name] for name in compiled.positiontup)).all())
+    assert "ix_boards_index_posts_order (board=? AND (created,id)<(?,?))" in plan, plan
