@@ -2,8 +2,10 @@
 person exists, and listed for the person named (GET /api/v1/boards/mentions)."""
 from __future__ import annotations
 
+import logging
 import re
 
+log = logging.getLogger("madang.boards")
 MENTION_RE = re.compile(r"(?<![\w@./\\\[])@([a-z0-9][a-z0-9._-]{0,63})")
 MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]<>!#|~])")
 CODE_RE = re.compile(r"(```.*?```|~~~.*?~~~|`[^`\n]*`)", re.S)
@@ -85,8 +87,12 @@ def notify_mentions(board: dict, post_id: str, cid: str, title: str, new: str, o
     url = f"/boards/{board['slug']}/{post_id}" + (f"#c-{cid}" if cid else "")
     by = author.name if author is not None else ""
     what = "댓글" if cid else "글"
-    return notify(readers, "mention", f"{by}님이 {what}에서 회원님을 언급했습니다: {title}"[:200], url=url,
-                  source="boards", key=f"boards:mention:{board['slug']}:{post_id}:{cid}")
+    try:
+        return notify(readers, "mention", f"{by}님이 {what}에서 회원님을 언급했습니다: {title}"[:200], url=url,
+                      source="boards", key=f"boards:mention:{board['slug']}:{post_id}:{cid}")
+    except Exception:  # noqa: BLE001 (the post is saved; a notification that failed must not turn that into a 500)
+        log.exception("could not notify the people mentioned in %s/%s", board["slug"], post_id)
+        return 0
 
 
 def encode_cursor(date, post: str, comment: str) -> str:
