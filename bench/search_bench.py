@@ -313,7 +313,7 @@ def table(results: list[Figures], big: Figures) -> str:
     row("query p95, worst kind", [f"{ms(max(pct(f.plugin[k], 95) for k in QUERIES))} ms" for f in results],
         f"< {QUERY_P95_MS:.0f} ms at the largest: **{'PASS' if q95 * 1000 < QUERY_P95_MS else 'FAIL'}**")
     ratios = {f.name: statistics.mean(all_plugin[f.name]) / statistics.mean(all_raw[f.name]) - 1 for f in results}
-    row("plugin's added time over raw Whoosh (all queries, means)", [f"+{ratios[f.name] * 100:.0f} %"
+    row("plugin's added time over raw Whoosh (all queries, means)", [f"{ratios[f.name] * 100:+.0f} %"
                                                                     for f in results],
         f"< {OVERHEAD * 100:.0f} %: **{'PASS' if max(ratios.values()) < OVERHEAD else 'FAIL'}**")
     row("load average (1 min) at rebuild / saves / queries / end",

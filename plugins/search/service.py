@@ -2,11 +2,12 @@
 
 Every hit passes the permission check before it is returned, counted or used for a suggestion. Rules change
 without a commit to the pages they govern, so permissions are checked when searching (post-filtering), never
-baked into the index: the backend over-fetches until it has a page of visible hits.
+baked into the index: the backend takes the matches in rank order and checks each until it has a page of
+visible hits.
 
-`total` counts visible matches only. It is exact up to COUNT_CAP matches examined; beyond that it is the visible
-count among those (a lower bound, `total_exact: false`, shown as "10,000+"), never an extrapolation that could
-hint at what the person may not read.
+`total` counts visible matches only. It is exact up to COUNT_CAP matches (in rank order); beyond that it is the
+visible count among those (a lower bound, `total_exact: false`, shown as "200건 이상"), never an extrapolation that
+could hint at what the person may not read.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from .query import Query
 from .snippets import highlight, needles, snippet, spans
 from .synonyms import Synonyms
 
-COUNT_CAP = 1_000
+COUNT_CAP = 200  # matches checked for `total` (each costs a permission and a withheld-revision check)
 MAX_OFFSET = 100_000
 CORE_TYPES = ("page", "attachment")
 

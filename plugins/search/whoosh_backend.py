@@ -11,6 +11,7 @@ when another process has committed. The index's own watermark is a stored docume
 """
 from __future__ import annotations
 
+import itertools
 import math
 import shutil
 import threading
@@ -363,13 +364,17 @@ class WhooshBackend:
         docnums, finals = candidates[order].tolist(), final[order].tolist()
         check_phrases = has_phrases(Plan(plan.positive))
         ranked = _Ranked(exact=len(docnums) <= count_cap)
-        for position, docnum in enumerate(docnums):
+        checked_to = 0
+        # the first count_cap positions (counted), then from offset on (paged): a page beyond the cap skips ahead
+        for position in itertools.chain(range(min(count_cap, offset, len(docnums))), range(offset, len(docnums))):
+            docnum = docnums[position]
             counting, paging = position < count_cap, position >= offset and ranked.next_offset is None
             if not counting and not paging:
                 break
             if check_phrases:
-                if position % PHRASE_BATCH == 0:  # positions of the next documents in one go
-                    snapshot.check_phrases(plan.positive, np.asarray(docnums[position:position + PHRASE_BATCH]))
+                if position >= checked_to:  # positions of the next documents in one go
+                    checked_to = position + PHRASE_BATCH
+                    snapshot.check_phrases(plan.positive, np.asarray(docnums[position:checked_to]))
                 if not snapshot.holds(plan.positive, docnum):
                     continue
             if not ok(docnum):

@@ -58,6 +58,8 @@ def test_the_count_stops_at_the_cap_and_counts_only_visible_documents(tmp_path):
         more, _total, _exact, next_offset = found(backend, "점검", visible, offset=next_offset)
         seen.extend(more)
     assert seen == [f"공지/{i:04d}" for i in range(0, 80, 2)]  # pages follow on without gaps or repeats
+    deep = found(backend, "점검", visible, offset=1100, limit=5, cap=1000)  # a page beyond the counted ones
+    assert deep[0] == [f"공지/{i:04d}" for i in range(1100, 1110, 2)] and deep[1:3] == (500, False)
     assert found(backend, "\"주간 점검 공지 7번\"", visible)[1] == 0  # hidden before it is counted
     assert found(backend, "\"주간 점검 공지 8번\"", visible)[:3] == (["공지/0008"], 1, True)
     backend.close()
