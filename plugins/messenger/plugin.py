@@ -26,6 +26,7 @@ add_catalog({
                               "en": "Message (Enter sends, Shift+Enter for a new line)"},
     "messenger.send": {"ko": "보내기", "en": "Send"},
     "messenger.attach": {"ko": "파일·사진 보내기", "en": "Share a file or image"},
+    "messenger.notify": {"ko": "알림 켜기", "en": "Turn on notifications"},
 })
 
 

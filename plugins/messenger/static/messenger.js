@@ -296,6 +296,29 @@
     });
   }
 
+  // -- browser notifications (once allowed: the 🔔 button here or in the panel of every other page) -------------
+  function notify(message) {
+    if (!("Notification" in window) || Notification.permission !== "granted" || message.sender === ME) return;
+    if (!document.hidden && message.conversation === state.open) return;  // it is on screen
+    var conv = state.conversations[message.conversation];
+    var found = conv && conv.members.filter(function (m) { return m.username === message.sender; })[0];
+    var who = found ? found.name : message.sender, mentions = message.mentions || [];
+    var mentioned = mentions.indexOf(ME) >= 0 || mentions.indexOf("all") >= 0 || mentions.indexOf("모두") >= 0;
+    try {
+      var note = new Notification(mentioned ? who + "님이 나를 언급했습니다" : "새 메시지: " + who, {
+        body: (message.file ? "📎 " + message.file.name + " " : "") + (message.text || "").slice(0, 140),
+        tag: "madang-messenger-" + message.conversation});
+      note.onclick = function () { window.focus(); openConversation(message.conversation); };
+    } catch (e) { /* some browsers allow notifications from a service worker only */ }
+  }
+  var bell = $("m-notify");
+  if (bell && "Notification" in window && Notification.permission === "default") {
+    bell.hidden = false;
+    bell.addEventListener("click", function () {
+      Notification.requestPermission().then(function () { bell.hidden = Notification.permission !== "default"; });
+    });
+  }
+
   // -- the connection -------------------------------------------------------------------------------------------
   function connect() {
     var socket = window.io("/messenger", {transports: ["websocket", "polling"]});
@@ -309,6 +332,7 @@
     });
     socket.on("disconnect", function () { $("m-link").className = "m-link offline"; });
     socket.on("message", function (message) {
+      notify(message);
       if (message.conversation === state.open) {
         delete state.typers[message.sender];
         showTyping();

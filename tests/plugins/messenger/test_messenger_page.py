@@ -43,3 +43,13 @@ def test_the_page_receives_and_sends_in_real_time(site: Site, chats, driver):
         "var i = document.querySelector('#m-messages img.m-image'); return i && i.complete && i.naturalWidth"))
     link = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, "#m-messages a.m-file"))
     assert "보고서.hwp" in link.text and link.get_attribute("download") == "보고서.hwp"
+
+    # a mention in another conversation raises a browser notification (the API stood in for, as "granted")
+    if (ROOT / "plugins" / "messenger" / "static" / "vendor" / "socket.io.min.js").exists():
+        from tests.plugins.messenger.test_messenger_panel import RECORD_NOTIFICATIONS
+
+        driver.execute_script(RECORD_NOTIFICATIONS)
+        other = site.conversation("jungdh", ["parkjh"], title="급한 방")
+        chats(site, "jungdh").send(other, "@parkjh 급한 건입니다")
+        notes = wait.until(lambda d: d.execute_script("return window.__notes.length && window.__notes"))
+        assert "언급" in notes[0]["title"] and notes[0]["body"] == "@parkjh 급한 건입니다"
