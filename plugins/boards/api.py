@@ -1,9 +1,12 @@
 """GET/POST /api/v1/boards...: the boards' JSON API (the contract in API.md, "Boards")."""
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 from flask import Blueprint, Response, request
 
-from wiki.api import InvalidInput, NotFound, read_plugin_file, render_markdown, require_admin
+from wiki.api import InvalidInput, NotFound, core, read_plugin_file, render_markdown, require_admin
 
 from . import NAME
 from . import service as s
@@ -46,12 +49,32 @@ def file_url(slug: str, post_id: str, name: str) -> str:
     return f"{API}/{quote(slug)}/posts/{post_id}/attachments/{quote(name, safe='')}"
 
 
+_RENDERED: OrderedDict = OrderedDict()  # (site, head, slug, post, text) -> html; the newest RENDER_CACHE kept
+_RENDERED_LOCK = threading.Lock()
+RENDER_CACHE, RENDER_CACHE_MAX_TEXT = 256, 20_000
+
+
 def render_post(slug: str, post_id: str, markdown: str) -> str:
-    """The wiki's renderer, with attachments by bare name and @username linked to the person's profile."""
+    """The wiki's renderer, with attachments by bare name and @username linked to the person's profile.
+    Rendering is most of a post view, so a text without wiki links (whose red or blue colour depends on who
+    reads and on the pages that exist) is rendered once per head and kept."""
     from .mentions import link_mentions, people_named
 
     text = link_mentions(markdown, people_named(markdown)) if "@" in markdown else markdown
-    return render_markdown(text, f"boards/{slug}", lambda name: file_url(slug, post_id, name))
+    if "[[" in text or len(text) > RENDER_CACHE_MAX_TEXT:
+        return render_markdown(text, f"boards/{slug}", lambda name: file_url(slug, post_id, name))
+    key = (id(core()), core().store.head(), slug, post_id, text)
+    with _RENDERED_LOCK:
+        html = _RENDERED.get(key)
+        if html is not None:
+            _RENDERED.move_to_end(key)
+            return html
+    html = render_markdown(text, f"boards/{slug}", lambda name: file_url(slug, post_id, name))
+    with _RENDERED_LOCK:
+        _RENDERED[key] = html
+        while len(_RENDERED) > RENDER_CACHE:
+            _RENDERED.popitem(last=False)
+    return html
 
 
 def post_out(board: dict, post_id: str, rev: str | None = None) -> dict:
