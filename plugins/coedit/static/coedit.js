@@ -204,7 +204,7 @@
     }
     function flush() {
       var doc = state.doc;
-      if (!doc || !state.joined || state.readonly || state.composing || doc.inflight) { return; }
+      if (!doc || !state.joined || state.readonly || state.composing || state.rebase || doc.inflight) { return; }
       var text = local();
       if (text === doc.confirmed) { return; }
       var patch = patchText(dmp, doc.confirmed, text);
@@ -271,7 +271,8 @@
           var old = state.doc, done = old.inflight && (answer.applied || []).indexOf(old.inflight.id) >= 0;
           var from = done ? old.inflight.expected : old.confirmed;
           state.doc = newDoc(answer.text, answer.version);
-          if (!state.composing) { setLocal(merge3(dmp, from, answer.text, local())); }
+          if (state.composing) { state.rebase = [from, answer.text]; }  /* after compositionend */
+          else { setLocal(merge3(dmp, from, answer.text, local())); }
         }
         state.session = answer.session;
         state.joined = true;
@@ -425,7 +426,10 @@
     textarea.addEventListener("compositionstart", function () { state.composing = true; });
     textarea.addEventListener("compositionend", function () {
       state.composing = false;
-      window.setTimeout(function () { if (state.doc) { drain(); } }, 0);  /* after the final input event */
+      window.setTimeout(function () {  /* after the final input event */
+        if (state.rebase) { setLocal(merge3(dmp, state.rebase[0], state.rebase[1], local())); state.rebase = null; }
+        if (state.doc) { drain(); }
+      }, 0);
     });
     textarea.addEventListener("input", function (event) {
       if (state.applying || state.composing || event.isComposing || !state.doc) { return; }
