@@ -15,7 +15,7 @@ import hashlib
 import re
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy import delete as delete_rows
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import object_session
@@ -332,6 +332,19 @@ def share_file(me: str, conversation_id: object, client_id: object, name: object
     return _store(me, conversation_id, client_id, text, (name, content_type, data))
 
 
+# a send's statements, built once (Core, on the tables: no ORM bookkeeping on the hot path)
+_conversations, _members, _messages = Conversation.__table__, Member.__table__, Message.__table__
+_BUMP = (update(_conversations).where(_conversations.c.id == bindparam("conversation"))
+         .values(last_seq=_conversations.c.last_seq + 1).returning(_conversations.c.last_seq))
+_REPEAT = select(_messages.c.id).where(_messages.c.sender == bindparam("sender"),
+                                       _messages.c.client_id == bindparam("client_id"))
+_MEMBERS = select(_members.c.username).where(_members.c.conversation_id == bindparam("conversation"))
+_READ_OWN = (update(_members).where(_members.c.conversation_id == bindparam("conversation"),
+                                    _members.c.username == bindparam("who"),
+                                    _members.c.last_read_id < bindparam("message"))
+             .values(last_read_id=bindparam("message")))
+
+
 def _store(me: str, conversation_id: object, client_id: object, text: str,
            attached: tuple[str, str, bytes] | None = None) -> tuple[dict, bool, list[str]]:
     if not isinstance(conversation_id, int) or isinstance(conversation_id, bool):
@@ -341,15 +354,12 @@ def _store(me: str, conversation_id: object, client_id: object, text: str,
     try:
         with db().session() as session:
             # the write comes first: it takes the conversation's lock (SQLite: the database's) before any read
-            seq = session.scalar(update(Conversation).where(Conversation.id == conversation_id)
-                                 .values(last_seq=Conversation.last_seq + 1).returning(Conversation.last_seq)
-                                 .execution_options(synchronize_session=False))
-            first = _existing(session, me, client_id)
-            if first is not None:  # a repeat: the stored message, nothing stored (the bump is rolled back)
-                stored = message_json(first)
-                session.rollback()
+            seq = session.execute(_BUMP, {"conversation": conversation_id}).scalar()
+            if session.execute(_REPEAT, {"sender": me, "client_id": client_id}).first() is not None:
+                stored = message_json(_existing(session, me, client_id))  # a repeat: the stored message, nothing
+                session.rollback()  # stored (the bump is rolled back)
                 return stored, False, []
-            names = list(session.scalars(select(Member.username).where(Member.conversation_id == conversation_id)))
+            names = list(session.execute(_MEMBERS, {"conversation": conversation_id}).scalars())
             if seq is None or me not in names:
                 raise NotFound("No such conversation, or you are not a member of it.")
             flood.check_send(me)  # after the repeat check: a retry of a stored message is never refused
@@ -365,9 +375,7 @@ def _store(me: str, conversation_id: object, client_id: object, text: str,
                                        sha256=hashlib.sha256(data).hexdigest()))
                 session.flush()
             stored = message_json(row)
-            session.execute(update(Member).where(Member.conversation_id == conversation_id, Member.username == me,
-                                                 Member.last_read_id < row.id)
-                            .values(last_read_id=row.id).execution_options(synchronize_session=False))
+            session.execute(_READ_OWN, {"conversation": conversation_id, "who": me, "message": row.id})
     except IntegrityError:
         with db().session() as session:  # lost the race to the same client_id: the winner's is the message
             first = _existing(session, me, client_id)
