@@ -1,6 +1,7 @@
 """Two real `python app.py` processes on one content repository and state database with a real redis-server as
 Socket.IO's message queue and the home of the editing sessions: people whose sockets are on different processes
-edit one session of the page — they see each other, their random concurrent edits converge to one text, a save
+edit one session of the page — they see each other, their random concurrent edits converge to one text, a client
+that loses its connection to one process catches up through the other without applying anything twice, a save
 through either process names everyone, and a save from outside is merged once."""
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import threading
 import time
 
 import pytest
+import socketio
 
 from tests.conftest import LiveServer, git
 from tests.plugins.coedit.conftest import prepare_repository
@@ -64,7 +66,20 @@ def test_people_on_two_processes_edit_one_session(cluster, editors):
         thread.start()
     for thread in threads:
         thread.join(60)
+    settle(clients)
+    # 김민준's connection to process one drops with an edit unacknowledged; he comes back through process two
+    kim.doc.edit(kim.doc.local + "\n재연결 전에 쓴 줄")
+    sent = kim.doc.outgoing()
+    kim.client.call("edit", {"path": path, **sent}, namespace="/coedit")  # applied; the answer is dropped
+    kim.disconnect()
+    kim.url = two.url
+    kim.client = socketio.Client(reconnection=False)
+    for name in kim.EVENTS:
+        kim.client.on(name, lambda data, name=name: kim._event(name, data), namespace="/coedit")
+    answer = kim.connect()
+    assert sent["id"] in [m["id"] for m in answer["missed"]]  # the versions kept in Redis, its own among them
     text = settle(clients)
+    assert text.count("재연결 전에 쓴 줄") == 1
     assert [c.errors for c in clients] == [[]] * 4
     assert editors(two, "jungdh", path).joined["text"] == text  # the server's text, on either process
     saved = park.call("save", {"path": path, "message": "두 서버에서 함께"})
