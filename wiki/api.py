@@ -44,8 +44,8 @@ __all__ = [
     "InvalidPath", "LoggedCommit", "MADANG_VERSION", "MadangError", "NotFound", "PageNotFound", "PluginError",
     "Principal", "RawChange", "TooLarge", "UTCDateTime", "Unauthorized", "UnsupportedType", "add_catalog", "can",
     "commit_plugin_files", "core", "current_language", "current_user", "foreign_authorization", "hookimpl",
-    "list_plugin_files", "localized", "notify", "plugin_enabled", "plugin_settings", "read_plugin_file",
-    "require_admin", "revision_visible", "socket_handler", "t", "withheld_changed",
+    "list_plugin_files", "localized", "normalize_page_path", "notify", "plugin_enabled", "plugin_settings",
+    "read_plugin_file", "require_admin", "revision_visible", "socket_handler", "t", "withheld_changed",
 ]
 
 
@@ -244,6 +244,13 @@ __all__ += ["render_markdown"]
 
 
 # -- where pages and attachments live in the content repository (issue 11: the personal-data guard) ----------------
+def normalize_page_path(path: str) -> str:
+    """A page path as the wiki stores it (NFC, no outer slashes), or `InvalidPath` saying what is wrong."""
+    from .paths import normalize_page_path as normalize
+
+    return normalize(path)
+
+
 def page_file_path(path: str) -> str:
     """The repository file that holds a page's Markdown (`pages/<path>.md`)."""
     from .paths import page_file

@@ -83,7 +83,8 @@ def create_app(config: Config | None = None, extra_plugins: tuple = ()) -> Flask
     app.extensions["madang"] = madang
     csrf.init_app(app)
     socketio.init_app(app, message_queue=config.redis_url or None, async_mode="threading",
-                      cors_allowed_origins=[])
+                      cors_allowed_origins=[],  # a whole page may travel in one co-editing event: room for it
+                      max_http_buffer_size=4 * config.max_page_bytes + 65536)
     from .web import register
 
     register(app)

@@ -4,12 +4,20 @@ when the site allows); every other event acts on a page the socket has joined.""
 from __future__ import annotations
 
 import logging
-import unicodedata
 
 from flask import current_app, request
 from flask_socketio import join_room
 
-from wiki.api import Principal, can, core, plugin_settings, principal_from_session, principal_from_token
+from wiki.api import (
+    InvalidPath,
+    Principal,
+    can,
+    core,
+    normalize_page_path,
+    plugin_settings,
+    principal_from_session,
+    principal_from_token,
+)
 
 from . import NAME, sessions, watcher
 from .flood import Bucket
@@ -24,15 +32,13 @@ MAX_PAGES = 20  # pages one socket may be in at once (a browser tab is in one)
 
 
 def normalize(raw: object) -> str:
-    """A page path as the wiki writes it (NFC, no outer slashes), refusing what cannot be a page."""
+    """A page path as the wiki writes it (the core's own rules), refusing what cannot be a page."""
     if not isinstance(raw, str):
         raise SyncError("invalid_path", "'path' must be a page path.")
-    path = unicodedata.normalize("NFC", raw).strip(" ").strip("/")
-    parts = path.split("/")
-    if (not path or len(path.encode("utf-8")) > 1000 or any(p in ("", ".", "..") or p.startswith(".") for p in parts)
-            or any(unicodedata.category(ch)[0] == "C" for ch in path)):
-        raise SyncError("invalid_path", f"'{raw[:80]}' is not a page path.")
-    return path
+    try:
+        return normalize_page_path(raw)
+    except InvalidPath as exc:
+        raise SyncError("invalid_path", exc.message) from exc
 
 
 def not_found(path: str) -> SyncError:
