@@ -181,7 +181,8 @@ class Snapshot:
                 self.live[deleted + offset] = False
         self._lengths: dict[str, np.ndarray] = {}
         self._terms: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
-        self._masks: dict[int, np.ndarray] = {}  # id(leaf of the plan) → its matches (this search)
+        # keyed by id(leaf of the plan) for speed; the leaf is kept with its mask, so no id is reused this search
+        self._masks: dict[int, tuple[object, np.ndarray]] = {}
         self.phrases: dict[tuple[int, int], bool] = {}  # (id(phrase), docnum) → checked (this search)
 
     def begin(self) -> None:
@@ -310,7 +311,7 @@ class Snapshot:
         """(matches, scores) over all documents; phrases are matched by their terms here (checked later)."""
         mask, scores = self._evaluate(node)
         if not isinstance(node, (AllOf, AnyOf)):
-            self._masks[id(node)] = mask
+            self._masks[id(node)] = (node, mask)
         return mask, scores
 
     def _evaluate(self, node) -> tuple[np.ndarray, np.ndarray]:
@@ -377,9 +378,8 @@ class Snapshot:
                 if count + len(node.parts) - i - 1 < need:
                     return False
             return count >= need
-        mask = self._masks.get(id(node))
-        if mask is None:
-            mask = self.evaluate(node)[0]
+        found = self._masks.get(id(node))
+        mask = found[1] if found is not None else self.evaluate(node)[0]
         return bool(mask[docnum])
 
     def bonus(self, group: Group, docnums: np.ndarray) -> np.ndarray:
