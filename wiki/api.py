@@ -24,6 +24,7 @@ from .errors import (
     NotFound,
     PageNotFound,
     PluginError,
+    RateLimited,
     TooLarge,
     Unauthorized,
     UnsupportedType,
@@ -42,10 +43,11 @@ hookimpl = pluggy.HookimplMarker("madang")
 __all__ = [
     "API_VERSION", "AlreadyExists", "Author", "Base", "CommitResult", "EditConflict", "Forbidden", "InvalidInput",
     "InvalidPath", "LoggedCommit", "MADANG_VERSION", "MadangError", "NotFound", "PageNotFound", "PluginError",
-    "Principal", "RawChange", "TooLarge", "UTCDateTime", "Unauthorized", "UnsupportedType", "add_catalog", "can",
-    "commit_plugin_files", "core", "current_language", "current_user", "foreign_authorization", "hookimpl",
-    "list_plugin_files", "localized", "normalize_page_path", "notify", "plugin_enabled", "plugin_settings",
-    "read_plugin_file", "require_admin", "revision_visible", "socket_handler", "t", "withheld_changed",
+    "RateLimited", "Principal", "RawChange", "TooLarge", "UTCDateTime", "Unauthorized", "UnsupportedType",
+    "add_catalog", "blocked_upload", "can", "commit_plugin_files", "core", "current_language", "current_user",
+    "foreign_authorization", "hookimpl", "list_plugin_files", "localized", "normalize_page_path", "notify",
+    "plugin_enabled", "plugin_settings", "read_plugin_file", "require_admin", "revision_visible", "socket_handler",
+    "t", "withheld_changed",
 ]
 
 
@@ -244,6 +246,14 @@ __all__ += ["render_markdown"]
 
 
 # -- where pages and attachments live in the content repository (issue 11: the personal-data guard) ----------------
+def blocked_upload(name: str) -> bool:
+    """Whether the wiki refuses files of this name's type (programs and scripts): plugins that take files
+    (boards, messenger) refuse at least these."""
+    from .pages import BLOCKED_EXTENSIONS
+
+    return "." in name and "." + name.rsplit(".", 1)[-1].lower() in BLOCKED_EXTENSIONS
+
+
 def normalize_page_path(path: str) -> str:
     """A page path as the wiki stores it (NFC, no outer slashes), or `InvalidPath` saying what is wrong."""
     from .paths import normalize_page_path as normalize

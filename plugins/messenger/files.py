@@ -13,12 +13,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from wiki.api import InvalidInput, TooLarge, UnsupportedType, core, plugin_settings
+from wiki.api import InvalidInput, TooLarge, UnsupportedType, blocked_upload, core, plugin_settings
 
 from . import NAME
 
 # the wiki's own rule for attachments: programs that Windows would run on a double click
-BLOCKED_EXTENSIONS = {".exe", ".bat", ".cmd", ".com", ".scr", ".msi", ".ps1", ".vbs", ".jar", ".dll"}
 # shown inline: raster images recognised by their first bytes (never SVG: it can carry script)
 IMAGE_SIGNATURES = {"image/png": (b"\x89PNG\r\n\x1a\n",), "image/jpeg": (b"\xff\xd8\xff",),
                     "image/gif": (b"GIF87a", b"GIF89a"), "image/webp": (b"RIFF",)}
@@ -59,7 +58,7 @@ def check(name: str, data: bytes) -> str:
         raise TooLarge(f"A shared file is at most {limit // (1024 * 1024)} MiB. "
                        f"(파일은 {limit // (1024 * 1024)}MiB까지 보낼 수 있습니다.)")
     ext = extension(name)
-    if ext in BLOCKED_EXTENSIONS:
+    if blocked_upload(name):
         raise UnsupportedType(f"Files of type '{ext}' may not be shared. ('{ext}' 파일은 보낼 수 없습니다.)")
     return image_type(name, data) or DOWNLOAD_TYPE
 

@@ -14,7 +14,7 @@ import math
 import threading
 import time
 
-from wiki.api import MadangError, plugin_settings
+from wiki.api import RateLimited, plugin_settings
 
 from . import NAME
 
@@ -22,10 +22,9 @@ DEFAULTS = {"flood_burst": 20, "flood_per_minute": 60}
 EVENT_BURST, EVENT_PER_SECOND = 60, 20  # other socket events (typing, read, who, join): generous, never a person's
 
 
-class Flooded(MadangError):
-    """Too many actions: 429 with Retry-After over HTTP, `{error: "rate_limited", retry_after}` on a socket."""
-
-    status, code = 429, "rate_limited"
+class Flooded(RateLimited):
+    """Too many actions: 429 with Retry-After over HTTP (the core's answer), `{error: "rate_limited",
+    retry_after}` on a socket."""
 
 
 class Buckets:

@@ -10,21 +10,11 @@ from flask import Blueprint, Response, jsonify, redirect, render_template, reque
 from wiki.api import InvalidInput, Unauthorized, current_user
 
 from . import presence, service
-from .flood import Flooded
 from .sockets import to_members
 
 bp = Blueprint("messenger", __name__, template_folder="templates", static_folder="static",
                static_url_path="/messenger/static")
 API = "/api/v1/messenger"
-
-
-@bp.errorhandler(Flooded)
-def flooded(exc: Flooded):
-    """429 with Retry-After (seconds), as HTTP clients expect; the body says it for people."""
-    response = jsonify(exc.to_dict())
-    response.status_code = 429
-    response.headers["Retry-After"] = str(exc.extra.get("retry_after", 1))
-    return response
 
 
 def _me() -> str:
