@@ -20,7 +20,17 @@ from sqlalchemy import delete as delete_rows
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import object_session
 
-from wiki.api import Forbidden, InvalidInput, NotFound, TooLarge, core, department_members, display_names, person
+from wiki.api import (
+    Forbidden,
+    InvalidInput,
+    NotFound,
+    TooLarge,
+    core,
+    department_members,
+    display_names,
+    notify,
+    person,
+)
 
 from . import flood
 from .models import Conversation, Member, Message, SharedFile
@@ -382,7 +392,22 @@ def _store(me: str, conversation_id: object, client_id: object, text: str,
             if first is None:
                 raise
             return message_json(first), False, []
+    _notify_mentions(me, stored, names)
     return stored, True, names
+
+
+def _notify_mentions(me: str, message: dict, members: list[str]) -> None:
+    """Mentioned members (everyone for @all/@모두) get a notification in the header's bell, once a message; the
+    conversation's own unread count already tells the rest."""
+    named = set(message.get("mentions") or ())
+    told = members if named & {"all", "모두"} else [m for m in members if m in named]
+    if not told:
+        return
+    sender = display_names([me]).get(me, me)
+    preview = (message.get("text") or "")[:120]
+    notify(told, "mention", f"{sender}님이 메신저에서 언급했습니다 ({sender} mentioned you)",
+           url=f"/messenger#{message['conversation']}", body=preview, actor=me, source="messenger",
+           key=f"messenger:mention:{message['id']}")
 
 
 def _own(session, me: str, message_id: object) -> Message:

@@ -84,6 +84,12 @@ def test_unread_read_markers_edit_delete_mentions_and_search(site: Site):
     one = send(site, "leesy", conversation, "@parkjh 주무관님, 2027년 예산안 검토 부탁드립니다")
     two = send(site, "leesy", conversation, "참고: /wiki/재무국/예산편성 지침을 보세요")
     assert one["mentions"] == ["parkjh"] and two["links"] == ["재무국/예산편성"]
+    # the mention rings the header's bell of the person named, and of nobody else
+    bell = site.call("GET", "/api/v1/me/notifications?unread=1", "parkjh")["items"]
+    assert [(n["source"], n["kind"], n["url"]) for n in bell] == [("messenger", "mention",
+                                                                  f"/messenger#{conversation}")]
+    assert "예산안 검토" in bell[0]["body"]
+    assert site.call("GET", "/api/v1/me/notifications?unread=1", "kimmj")["items"] == []
     unread = site.call("GET", "/api/v1/messenger/unread", "parkjh")
     assert unread["total"] == before + 2 and unread["conversations"][str(conversation)] == 2
     assert site.call("GET", "/api/v1/messenger/unread", "leesy")["conversations"].get(str(conversation)) is None
