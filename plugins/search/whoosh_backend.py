@@ -125,6 +125,7 @@ class WhooshWriter:
     def __init__(self, backend: WhooshBackend, writer) -> None:
         self.backend, self.writer = backend, writer
         self._mark: str | None = None
+        self.dirty = False  # nothing written: the transaction is dropped, not committed (no new generation)
 
     def watermark(self) -> str:
         if self._mark is None:
@@ -134,20 +135,22 @@ class WhooshWriter:
         return self._mark
 
     def set_watermark(self, revision: str) -> None:
-        self._mark = revision
+        self._mark, self.dirty = revision, True
         self.writer.update_document(id=META_ID, type=META_TYPE, revision=revision)
 
     def index(self, documents: Iterable[Document]) -> None:
         for document in documents:
+            self.dirty = True
             self.writer.update_document(**self.backend.fields_of(document))
 
     def delete(self, ids: Iterable[str]) -> None:
         for doc_id in ids:
+            self.dirty = True
             self.writer.delete_by_term("id", doc_id)
 
     def clear(self) -> None:
         self.writer.delete_by_query(wq.Every())
-        self._mark = ""
+        self._mark, self.dirty = "", True
 
 
 class WhooshBackend:
@@ -202,11 +205,15 @@ class WhooshBackend:
     def writing(self) -> Iterator[WhooshWriter]:
         writer = self.ix.writer(timeout=LOCK_TIMEOUT, delay=0.05)
         try:
-            yield WhooshWriter(self, writer)
+            transaction = WhooshWriter(self, writer)
+            yield transaction
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        if transaction.dirty:
+            writer.commit()
+        else:  # an empty commit would still make a new generation: every searcher would reopen for nothing
+            writer.cancel()
 
     def index(self, documents: Iterable[Document]) -> None:
         with self.writing() as w:

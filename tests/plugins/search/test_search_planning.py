@@ -79,3 +79,18 @@ def test_the_arrays_rank_as_whoosh_does_on_the_same_plan(tmp_path):
                       searcher.search(to_whoosh(plan), filter=backend.reference_filter(parse(q)), limit=10)]
         assert ours == theirs, q
     backend.close()
+
+
+def test_a_transaction_that_writes_nothing_leaves_the_index_as_it_was(tmp_path):
+    """An empty commit would make a new generation, and every searcher (with its arrays) would reopen for nothing."""
+    backend = WhooshBackend(tmp_path, "bigram")
+    backend.index([page("가/나", "가나", "내용")])
+    generation = backend.ix.latest_generation()
+    with backend.writing() as writer:
+        writer.index([])
+        writer.delete([])
+    assert backend.ix.latest_generation() == generation
+    with backend.writing() as writer:
+        writer.delete(["pages/가/나.md"])
+    assert backend.ix.latest_generation() == generation + 1 and found(backend, "내용")[1] == 0
+    backend.close()
