@@ -1,5 +1,5 @@
 /* Madang co-editing in the browser (plugin "coedit"; protocol: plugins/coedit/README.md).
-   Wakes only on the wiki's edit page (#editor-form with #editor-text); loads socket.io-client and
+   Wakes only on the wiki's edit page (#editor-form[data-page-editor=wiki] with #editor-text); loads socket.io-client and
    diff-match-patch from this plugin's static/vendor/, joins the page, shows who is there and where their cursors
    are, sends one edit at a time (a diff-match-patch patch against the last version this browser knows), and
    applies the versions it receives in order, keeping the local caret. While an input method is composing
@@ -10,7 +10,7 @@
 
   var form = document.getElementById("editor-form");
   var textarea = document.getElementById("editor-text");
-  if (!form || !textarea || !form.dataset.path) { return; }
+  if (!form || !textarea || form.dataset.pageEditor !== "wiki" || !form.dataset.path) { return; }
   var script = document.currentScript;
   var base = script && script.src ? script.src.replace(/coedit\.js(\?.*)?$/, "") : "/coedit/static/";
   var korean = (document.documentElement.lang || "ko").slice(0, 2) !== "en";
