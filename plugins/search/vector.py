@@ -29,7 +29,7 @@ from whoosh.util.numeric import byte_to_length
 from .plan import AllOf, AnyOf, Expansion, Group, Phrase, Plan, leaves
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
-POSTINGS_BUDGET = 1_500_000  # decoded postings kept per process (about 50 MB)
+POSTINGS_BUDGET = 1_500_000  # decoded postings kept per process (at most about 90 MB with their positions)
 _BYTE_LENGTH = np.array([byte_to_length(i) or 0 for i in range(256)], dtype=np.float32)
 POSITIONAL = frozenset(("title", "pathtext", "body", "title_ng", "body_ng"))
 
