@@ -12,29 +12,19 @@ import time
 import pytest
 import socketio
 
-from tests.conftest import LiveServer, git
+from tests.conftest import git
 from tests.plugins.coedit.conftest import prepare_repository
 from tests.plugins.coedit.support import settle
-from tests.plugins.messenger.support import RedisServer, Site
+from tests.plugins.messenger.support import Site
+from tests.support.cluster import two_processes
 
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     folder = tmp_path_factory.mktemp("coedit-cluster")
     prepare_repository(folder / "content_repo")
-    redis = RedisServer(folder)
-    shared = {"MADANG_CONTENT_REPO": str(folder / "content_repo"), "MADANG_INSTANCE_DIR": str(folder / "instance"),
-              "MADANG_SEARCH_INDEX": str(folder / "search_index"), "MADANG_REDIS_URL": redis.url}
-    servers = []
-    try:
-        for name in ("one", "two"):  # one after the other: the first start creates the database
-            (folder / name).mkdir()
-            servers.append(LiveServer(folder / name, extra_env=shared))
-        yield Site(servers[0]), Site(servers[1]), folder / "content_repo"
-    finally:
-        for server in servers:
-            server.stop()
-        redis.stop()
+    with two_processes(folder) as (one, two):
+        yield Site(one), Site(two), folder / "content_repo"
 
 
 def test_people_on_two_processes_edit_one_session(cluster, editors):

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import LiveServer
-from tests.plugins.messenger.support import DEPARTMENTS, PEOPLE, ROOT, Chat, RedisServer, Site, close_all
+from tests.plugins.messenger.support import DEPARTMENTS, PEOPLE, ROOT, Chat, Site, close_all
+from tests.support.cluster import two_processes
 from wiki.plugins import PLUGINS_FILE
 from wiki.store import Author, ContentStore
 
@@ -53,19 +54,8 @@ def chats():
 def cluster(tmp_path_factory):
     folder = tmp_path_factory.mktemp("messenger-cluster")
     prepare_repository(folder / "content_repo")
-    redis = RedisServer(folder)
-    shared = {"MADANG_CONTENT_REPO": str(folder / "content_repo"), "MADANG_INSTANCE_DIR": str(folder / "instance"),
-              "MADANG_SEARCH_INDEX": str(folder / "search_index"), "MADANG_REDIS_URL": redis.url}
-    servers = []
-    try:
-        for name in ("one", "two"):  # one after the other: the first start creates the database
-            (folder / name).mkdir()
-            servers.append(LiveServer(folder / name, extra_env=shared))
-        yield Site(servers[0]), Site(servers[1])
-    finally:
-        for server in servers:
-            server.stop()
-        redis.stop()
+    with two_processes(folder) as (one, two):
+        yield Site(one), Site(two)
 
 
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")

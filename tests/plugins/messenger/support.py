@@ -10,9 +10,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import queue
-import shutil
-import socket
-import subprocess
 import threading
 import time
 import uuid
@@ -21,7 +18,7 @@ from pathlib import Path
 import requests
 import socketio
 
-from tests.conftest import LiveServer, free_port
+from tests.conftest import LiveServer
 
 ROOT = Path(__file__).resolve().parents[3]
 PASSWORD = "비밀번호-12345"
@@ -153,35 +150,3 @@ def close_all(chats: list[Chat]) -> None:
         closer.start()
     for closer in closers:
         closer.join()
-
-
-class RedisServer:
-    """A real redis-server on a loopback port, without persistence."""
-
-    def __init__(self, folder: Path) -> None:
-        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = subprocess.Popen([binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                                         "--appendonly", "no", "--dir", str(folder)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
-                    sock.sendall(b"PING\r\n")
-                    if sock.recv(16).startswith(b"+PONG"):
-                        return
-            except OSError:
-                time.sleep(0.05)
-        self.stop()
-        raise RuntimeError("redis-server did not start within 15 s")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-
-
