@@ -84,7 +84,8 @@ def create_app(config: Config | None = None, extra_plugins: tuple = ()) -> Flask
     csrf.init_app(app)
     socketio.init_app(app, message_queue=config.redis_url or None, async_mode="threading",
                       cors_allowed_origins=[],  # a whole page may travel in one co-editing event: room for it
-                      max_http_buffer_size=4 * config.max_page_bytes + 65536)
+                      max_http_buffer_size=4 * config.max_page_bytes + 65536,
+                      async_handlers=False)  # a socket's events run in its own thread, in order: no thread each
     from .web import register
 
     register(app)
