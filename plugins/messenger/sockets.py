@@ -4,6 +4,7 @@ leaves stops receiving at once, in every process (the Redis message queue carrie
 from __future__ import annotations
 
 import logging
+import threading
 
 from flask import current_app, request
 from flask_socketio import join_room
@@ -74,6 +75,47 @@ def _announce_presence(username: str, before: str, after: str) -> None:
         to_members("presence", {"username": username, "status": after}, service.contacts(username) or [username])
 
 
+OFFLINE_GRACE = 3.0  # seconds: going from one page to the next closes a socket and opens another
+_leaving: dict[str, tuple[threading.Timer, str]] = {}  # username -> pending "offline", what colleagues saw
+_leaving_lock = threading.Lock()
+
+
+def _offline_later(app, username: str, before: str) -> None:
+    """The last socket closed: say "offline" only if no socket of the person came back within the grace (the
+    panel on every page reconnects at each page change; colleagues should not see them blink)."""
+
+    def fire() -> None:
+        with _leaving_lock:
+            if _leaving.get(username, (None,))[0] is not timer:
+                return
+            del _leaving[username]
+        try:
+            with app.app_context():
+                _announce_presence(username, before, presence.status_of([username])[username])
+        except Exception:  # noqa: BLE001 - a lost presence event must not kill the timer thread's process
+            log.exception("messenger: offline announcement failed")
+
+    timer = threading.Timer(OFFLINE_GRACE, fire)
+    timer.daemon = True
+    with _leaving_lock:
+        old = _leaving.pop(username, None)
+        _leaving[username] = (timer, before)
+    if old is not None:
+        old[0].cancel()
+    timer.start()
+
+
+def _came_back(username: str) -> str | None:
+    """Cancel a pending "offline"; the status colleagues still see when there was one (they never saw the
+    person leave), else None."""
+    with _leaving_lock:
+        pending = _leaving.pop(username, None)
+    if pending is None:
+        return None
+    pending[0].cancel()
+    return pending[1]
+
+
 def register(socketio) -> None:
     global _socketio
     _socketio = socketio
@@ -87,14 +129,19 @@ def register(socketio) -> None:
         SOCKETS[request.sid] = who.username
         presence.start_heartbeat(current_app._get_current_object(), lambda: list(SOCKETS))
         join_room(room(who.username))
-        _announce_presence(who.username, *presence.connected(request.sid, who.username))
+        before, after = presence.connected(request.sid, who.username)
+        _announce_presence(who.username, _came_back(who.username) or before, after)
         return True
 
     @socketio.on("disconnect", namespace=NAMESPACE)
     def disconnect(*_args):
         username = SOCKETS.pop(request.sid, None)
         if username:
-            _announce_presence(username, *presence.disconnected(request.sid, username))
+            before, after = presence.disconnected(request.sid, username)
+            if after == "offline" and before != "offline":
+                _offline_later(current_app._get_current_object(), username, before)
+            else:
+                _announce_presence(username, before, after)
 
     @socketio.on("send", namespace=NAMESPACE)
     def send(data=None):

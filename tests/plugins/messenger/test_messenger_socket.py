@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 import uuid
 
 import pytest
 import requests
 import socketio
 
+from plugins.messenger.sockets import OFFLINE_GRACE
 from tests.plugins.messenger.support import PASSWORD, ROOT, WAIT, Chat, Site
 
 
@@ -239,3 +241,17 @@ def test_typing_read_edit_delete_and_presence_events(site: Site, chats):
     assert lee.next("presence", where=lambda p: p["username"] == "kimmj")["status"] == "offline"
     assert site.call("GET", "/api/v1/messenger/presence", "leesy", params={"users": "kimmj,leesy"}) == {
         "kimmj": "offline", "leesy": "online"}
+
+
+def test_going_to_the_next_page_does_not_make_a_person_blink_offline(site: Site, chats):
+    site.conversation("leesy", ["choiyj"], title="자리 확인")
+    lee, choi = chats(site, "leesy"), chats(site, "choiyj")
+    lee.drain("presence")
+    choi.close()  # the panel's socket of one page closes...
+    choi_again = chats(site, "choiyj")  # ...and the next page's opens, within the grace
+    time.sleep(OFFLINE_GRACE + 1)  # proving that nothing is said takes waiting out the grace once
+    assert [p for p in lee.drain("presence") if p["username"] == "choiyj"] == []
+    assert lee.call("who", {"usernames": ["choiyj"]})["choiyj"] == "online"
+    choi_again.close()  # the last page is closed for good: now colleagues are told
+    offline = lee.next("presence", where=lambda p: p["username"] == "choiyj")
+    assert offline == {"username": "choiyj", "status": "offline"}
