@@ -11,9 +11,9 @@ Reference measured in the same run: a nearly idle server (20 clients in 2 conver
 Also reported: the CPU time the server processes and the client processes spent per message (from /proc), which
 says what the machine's other work hides: how many messages a second one core could carry.
 
-Why client processes: python-socketio's AsyncClient needs aiohttp, which Madang does not depend on; the threaded
-client holds two threads per connection, so the 500 clients are spread over CLIENT_PROCS processes to keep one
-process's GIL out of the measured latency.
+The clients are python-socketio's AsyncClient (over aiohttp, a test dependency): each client process holds its
+sockets on one event loop, so the load generator, which shares the machine's cores with the server, spends as
+little of them as it can (the threaded client held two threads per socket and cost twice the CPU per message).
 """
 from __future__ import annotations
 
@@ -27,7 +27,6 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections import Counter
@@ -44,82 +43,96 @@ SETTLE = 15.0  # seconds to wait for the last deliveries after the last send
 
 # -- the client side (runs in CLIENT_PROCS spawned processes) ----------------------------------------------------
 def client_worker(clients: list[tuple[int, str, str, int]], pipe) -> None:
-    """Hold some clients: connect them, then send at the rate asked and record every message received."""
+    """Hold some clients on one asyncio loop (python-socketio's AsyncClient over aiohttp): connect them, then send
+    at the rate asked and record every message received. An event loop, not a thread per socket: the load
+    generator shares the server's 2 cores, and what it spends is taken from the server."""
+    import asyncio
+
+    asyncio.run(_client_main(clients, pipe))
+
+
+async def _client_main(clients: list[tuple[int, str, str, int]], pipe) -> None:
+    import asyncio
+
     import socketio
 
-    lock = threading.Lock()
     receipts: list[tuple[int, int, int, float]] = []  # (client, message id, conversation, latency ms)
     acks: list[tuple[int, int, int, float, str]] = []  # (client, message id or 0, conversation, ms, error)
-    sockets: list[tuple[int, socketio.Client, int]] = []
+    sockets: list[tuple[int, socketio.AsyncClient, int]] = []
 
     def on_message(index: int):
-        def handler(data: dict) -> None:
+        async def handler(data: dict) -> None:
             arrived = time.time()
             try:
                 sent = float(data["text"].split(" ", 1)[0])
             except (KeyError, ValueError):
                 return
-            with lock:
-                receipts.append((index, data["id"], data["conversation"], (arrived - sent) * 1000))
+            receipts.append((index, data["id"], data["conversation"], (arrived - sent) * 1000))
         return handler
 
-    failed = 0
-    for index, url, token, conversation in clients:
-        client = socketio.Client(reconnection=False)
+    async def connect(index: int, url: str, token: str, conversation: int) -> bool:
+        client = socketio.AsyncClient(reconnection=False)
         client.on("message", on_message(index), namespace="/messenger")
         for attempt in range(5):
             try:
-                client.connect(url, namespaces=["/messenger"], auth={"token": token}, transports=["websocket"],
-                               wait_timeout=30)
-                break
+                await client.connect(url, namespaces=["/messenger"], auth={"token": token},
+                                     transports=["websocket"], wait_timeout=30)
+                sockets.append((index, client, conversation))
+                return True
             except socketio.exceptions.ConnectionError:
-                time.sleep(0.5 * (attempt + 1))
-        else:
-            failed += 1
-            continue
-        sockets.append((index, client, conversation))
+                await asyncio.sleep(0.5 * (attempt + 1))
+        return False
+
+    failed = 0
+    for chunk in range(0, len(clients), 25):  # 25 at a time: the server's listen backlog is not a benchmark
+        done = await asyncio.gather(*(connect(*c) for c in clients[chunk:chunk + 25]))
+        failed += done.count(False)
+    sockets.sort(key=lambda s: s[0])
     pipe.send({"connected": len(sockets), "failed": failed})
 
+    loop = asyncio.get_running_loop()
     while True:
-        command = pipe.recv()
+        command = await loop.run_in_executor(None, pipe.recv)
         if command["do"] == "run":
-            _send_at_rate(sockets, command, acks, lock)
+            await _send_at_rate(sockets, command, acks)
             pipe.send({"sent": True})
         elif command["do"] == "collect":
-            with lock:
-                pipe.send({"receipts": list(receipts), "acks": list(acks)})
-                receipts.clear()
-                acks.clear()
+            pipe.send({"receipts": list(receipts), "acks": list(acks)})
+            receipts.clear()
+            acks.clear()
+        elif command["do"] == "stop":
+            await asyncio.gather(*(client.disconnect() for _, client, _ in sockets), return_exceptions=True)
+            pipe.send({"stopped": True})
+            return
 
 
-def _send_at_rate(sockets: list, command: dict, acks: list, lock: threading.Lock) -> None:
+async def _send_at_rate(sockets: list, command: dict, acks: list) -> None:
     """Open loop: message k leaves at start + k/rate whatever the answers do (a slow server shows as latency)."""
+    import asyncio
+
     rate, duration, start = command["rate"], command["duration"], command["start"]
     count = int(rate * duration)
     offset = command["offset"]
     for k in range(count):
-        due = start + k / rate
-        pause = due - time.time()
+        pause = start + k / rate - time.time()
         if pause > 0:
-            time.sleep(pause)
+            await asyncio.sleep(pause)
         index, client, conversation = sockets[(k * 7 + offset) % len(sockets)]
         sent = time.time()
 
         def answered(answer, index=index, conversation=conversation, sent=sent) -> None:
             took = (time.time() - sent) * 1000
-            with lock:
-                if isinstance(answer, dict) and "id" in answer:
-                    acks.append((index, answer["id"], conversation, took, ""))
-                else:
-                    acks.append((index, 0, conversation, took, str(answer)[:100]))
+            if isinstance(answer, dict) and "id" in answer:
+                acks.append((index, answer["id"], conversation, took, ""))
+            else:
+                acks.append((index, 0, conversation, took, str(answer)[:100]))
 
         try:
-            client.emit("send", {"conversation": conversation, "client_id": uuid.uuid4().hex,
-                                 "text": f"{sent:.6f} 벤치마크 메시지 {k}번 — 회의 자료 공유드립니다"},
-                        namespace="/messenger", callback=answered)
+            await client.emit("send", {"conversation": conversation, "client_id": uuid.uuid4().hex,
+                                       "text": f"{sent:.6f} 벤치마크 메시지 {k}번 — 회의 자료 공유드립니다"},
+                              namespace="/messenger", callback=answered)
         except Exception as exc:  # noqa: BLE001 - a dropped connection is counted, not fatal
-            with lock:
-                acks.append((index, 0, conversation, 0.0, f"emit failed: {exc}"[:100]))
+            acks.append((index, 0, conversation, 0.0, f"emit failed: {exc}"[:100]))
 
 
 # -- the servers -------------------------------------------------------------------------------------------------
@@ -434,14 +447,35 @@ def table(rows: list[Row], reference: Row, stored: tuple[int, int], acked: int) 
     return "\n".join(lines)
 
 
+def two_processes(site: Site, folder: Path, rates: list[float], seconds: float, rows: list[Row]) -> None:
+    """Two `python app.py` joined by a real redis-server; client i talks to process i % 2."""
+    redis = Redis(folder)
+    servers: list[AppServer] = []
+    try:
+        env = {**site.env, "MADANG_REDIS_URL": redis.url}
+        servers = [AppServer(folder / name, env) for name in ("two-a", "two-b")]
+        scenario(site, f"{CLIENTS} clients, 2 processes + Redis", servers, CLIENTS, rates, seconds, rows)
+    finally:
+        for server in servers:
+            server.stop()
+        redis.stop()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="shorter runs, fewer rates (a minute or two)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    parser.add_argument("--only", default="one,gunicorn,redis",
+                        help="which setups, comma-separated: one (python app.py), gunicorn, redis (2 processes)")
+    parser.add_argument("--rates", help="offered msg/s, comma-separated (default 50,100,200; --quick 200)")
+    parser.add_argument("--seconds", type=float, help="seconds per rate (default 15; --quick 5)")
     args = parser.parse_args(argv)
-    seconds = 5.0 if args.quick else 15.0
+    only = set(args.only.split(","))
+    seconds = args.seconds or (5.0 if args.quick else 15.0)
     single_rates = [200.0] if args.quick else [50.0, 100.0, 200.0]
     cluster_rates = [200.0] if args.quick else [100.0, 200.0]
+    if args.rates:
+        single_rates = cluster_rates = [float(r) for r in args.rates.split(",")]
     folder = Path(tempfile.mkdtemp(prefix="madang-messenger-bench-"))
     rows: list[Row] = []
     started = time.strftime("%Y-%m-%d %H:%M")
@@ -451,26 +485,19 @@ def main(argv: list[str] | None = None) -> int:
         try:
             reference_rows: list[Row] = []
             scenario(site, "reference: 20 clients, 1 process", [one], 20, [10.0], seconds, reference_rows)
-            scenario(site, f"{CLIENTS} clients, 1 process", [one], CLIENTS, single_rates, seconds, rows)
+            if "one" in only:
+                scenario(site, f"{CLIENTS} clients, 1 process", [one], CLIENTS, single_rates, seconds, rows)
         finally:
             one.stop()
-        gunicorn = GunicornServer(folder / "gunicorn", site.env)
-        try:
-            scenario(site, f"{CLIENTS} clients, 1 gunicorn gthread worker", [gunicorn], CLIENTS, single_rates[-2:],
-                     seconds, rows)
-        finally:
-            gunicorn.stop()
-        redis = Redis(folder)
-        servers: list[AppServer] = []
-        try:
-            env = {**site.env, "MADANG_REDIS_URL": redis.url}
-            servers = [AppServer(folder / name, env) for name in ("two-a", "two-b")]
-            scenario(site, f"{CLIENTS} clients, 2 processes + Redis", servers, CLIENTS,
-                     cluster_rates, seconds, rows)
-        finally:
-            for server in servers:
-                server.stop()
-            redis.stop()
+        if "gunicorn" in only:
+            gunicorn = GunicornServer(folder / "gunicorn", site.env)
+            try:
+                scenario(site, f"{CLIENTS} clients, 1 gunicorn gthread worker", [gunicorn], CLIENTS,
+                         single_rates[-2:], seconds, rows)
+            finally:
+                gunicorn.stop()
+        if "redis" in only:
+            two_processes(site, folder, cluster_rates, seconds, rows)
         acked = sum(r.acked for r in [*reference_rows, *rows])
         text = table(rows, reference_rows[0], check_store(site.database), acked)
     finally:
