@@ -41,7 +41,7 @@ def start_heartbeat(app, sids) -> None:
                 mine = list(sids())
                 if not mine:
                     continue
-                with app.app_context(), core().db.session() as session:
+                with app.app_context(), core().db.writing() as session:
                     session.execute(update(Presence).where(Presence.sid.in_(mine)).values(since=now()))
                     session.execute(delete(Presence).where(Presence.since < now() - 2 * STALE))  # the dead's
             except Exception:  # noqa: BLE001 - a missed beat is retried; presence must not kill the process
@@ -66,14 +66,14 @@ def status_of(usernames: list[str]) -> dict[str, str]:
 def connected(sid: str, username: str) -> tuple[str, str]:
     """Record a new socket; answers (status before, status now)."""
     before = status_of([username])[username]
-    with core().db.session() as session:
+    with core().db.writing() as session:
         session.merge(Presence(sid=sid, username=username, status="online", since=now()))
     return before, status_of([username])[username]
 
 
 def changed(sid: str, username: str, status: str) -> tuple[str, str]:
     before = status_of([username])[username]
-    with core().db.session() as session:
+    with core().db.writing() as session:
         row = session.get(Presence, sid)
         if row is not None:
             row.status, row.since = status, now()
@@ -82,6 +82,6 @@ def changed(sid: str, username: str, status: str) -> tuple[str, str]:
 
 def disconnected(sid: str, username: str) -> tuple[str, str]:
     before = status_of([username])[username]
-    with core().db.session() as session:
+    with core().db.writing() as session:
         session.execute(delete(Presence).where(Presence.sid == sid))
     return before, status_of([username])[username]

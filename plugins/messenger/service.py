@@ -185,7 +185,7 @@ def create_conversation(me: str, usernames: object, title: object = None, depart
     direct = len(others) == 1 and not title and not department
     key = "\n".join(sorted([me, others[0]])) if direct else None
     moment = now()
-    with db().session() as session:
+    with db().writing() as session:
         if key is not None:
             existing = session.scalar(select(Conversation).where(Conversation.direct_key == key))
             if existing is not None:
@@ -224,7 +224,7 @@ def get_conversation(me: str, conversation_id: int) -> dict:
 
 
 def rename(me: str, conversation_id: int, title: object) -> dict:
-    with db().session() as session:
+    with db().writing() as session:
         conv = member_of(session, conversation_id, me)
         if conv.kind == "direct":
             raise InvalidInput("A one-to-one conversation has no title of its own.")
@@ -235,7 +235,7 @@ def rename(me: str, conversation_id: int, title: object) -> dict:
 
 def add_members(me: str, conversation_id: int, usernames: object, department: object = None) -> dict:
     chosen, _ = _people(usernames, department)
-    with db().session() as session:
+    with db().writing() as session:
         conv = member_of(session, conversation_id, me)
         if conv.kind == "direct":
             raise InvalidInput("Start a group conversation to talk with more people.")
@@ -254,7 +254,7 @@ def add_members(me: str, conversation_id: int, usernames: object, department: ob
 
 def leave(me: str, conversation_id: int) -> list[str]:
     """Leave; answers the members who remain."""
-    with db().session() as session:
+    with db().writing() as session:
         conv = member_of(session, conversation_id, me)
         session.delete(session.get(Member, (conv.id, me)))
         session.flush()
@@ -362,7 +362,7 @@ def _store(me: str, conversation_id: object, client_id: object, text: str,
     if not isinstance(client_id, str) or not client_id.strip() or len(client_id) > MAX_CLIENT_ID:
         raise InvalidInput(f"'client_id' must be text of 1 to {MAX_CLIENT_ID} characters, unique per message.")
     try:
-        with db().session() as session:
+        with db().writing() as session:
             # the write comes first: it takes the conversation's lock (SQLite: the database's) before any read
             seq = session.execute(_BUMP, {"conversation": conversation_id}).scalar()
             if session.execute(_REPEAT, {"sender": me, "client_id": client_id}).first() is not None:
@@ -423,7 +423,7 @@ def _own(session, me: str, message_id: object) -> Message:
 
 def edit(me: str, message_id: object, text: object) -> tuple[dict, list[str]]:
     text = _text(text)
-    with db().session() as session:
+    with db().writing() as session:
         row = _own(session, me, message_id)
         names = list(session.scalars(select(Member.username).where(Member.conversation_id == row.conversation_id)))
         row.text, row.mentions, row.edited_at = text, _mentions(text, names), now()
@@ -432,7 +432,7 @@ def edit(me: str, message_id: object, text: object) -> tuple[dict, list[str]]:
 
 
 def delete(me: str, message_id: object) -> tuple[dict, list[str]]:
-    with db().session() as session:
+    with db().writing() as session:
         row = _own(session, me, message_id)
         row.deleted, row.edited_at = True, now()
         session.execute(delete_rows(SharedFile).where(SharedFile.message_id == row.id))  # no longer fetchable
@@ -445,7 +445,7 @@ def mark_read(me: str, conversation_id: object, message_id: object) -> tuple[int
     """Move the read marker forward (never back) to message_id (or the newest); answers it and the members."""
     if not isinstance(conversation_id, int):
         raise InvalidInput("'conversation' must be a conversation id.")
-    with db().session() as session:
+    with db().writing() as session:
         member_of(session, conversation_id, me)
         newest = session.scalar(select(func.max(Message.id)).where(Message.conversation_id == conversation_id)) or 0
         upto = newest if message_id in (None, "") else min(_message_id(message_id, "message"), newest)
