@@ -1,12 +1,15 @@
-"""Per-person flood limits: a token bucket per person and kind of action, in this process.
+"""Per-person flood limits: token buckets, one per person for sends and one for other socket events.
 
 Why a bucket: people send a few messages in a row (a burst) and then pause; a script or a stuck key sends
 without pausing. The bucket lets `burst` through at once and then `per_minute` a minute, and says how long to
 wait, so the client can show it and retry. Repeats of a stored `client_id` never reach it (they store nothing).
 
-Why in memory: it is checked on every send and must cost nothing next to the commit. With several processes
-(sticky sessions: a person's sockets usually sit on one) each process keeps its own buckets, so a person spread
-over N processes may send up to N times the limit: still a limit, which is what protects the others.
+Why the send bucket is a database row: a person's tabs may sit on several processes (or machines), and a limit
+each process kept for itself would let them send N times it. The row is read and written inside the send's own
+transaction, which holds the write lock already (the conversation's counter comes first): two statements more
+per send, exact for any number of processes, and a refused send rolls back with everything else. Other events
+(typing, read, who, join) are bounded in each process's memory: they store nothing, so that only protects the
+process, and it must cost nothing.
 """
 from __future__ import annotations
 
@@ -14,9 +17,13 @@ import math
 import threading
 import time
 
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
+
 from wiki.api import RateLimited, plugin_settings
 
 from . import NAME
+from .models import SendBudget
 
 DEFAULTS = {"flood_burst": 20, "flood_per_minute": 60}
 EVENT_BURST, EVENT_PER_SECOND = 60, 20  # other socket events (typing, read, who, join): generous, never a person's
@@ -63,14 +70,27 @@ def limits() -> tuple[int, float]:
     return max(1, int(settings["flood_burst"])), max(1, int(settings["flood_per_minute"])) / 60.0
 
 
-def check_send(username: str) -> None:
-    """Raise Flooded when this person has sent too much just now."""
+_BUDGET = SendBudget.__table__
+_READ = select(_BUDGET.c.tokens, _BUDGET.c.at).where(_BUDGET.c.username == bindparam("who")).with_for_update()
+_WRITE = update(_BUDGET).where(_BUDGET.c.username == bindparam("who")).values(tokens=bindparam("left"),
+                                                                              at=bindparam("moment"))
+
+
+def take_send(session: Session, username: str, moment: float | None = None) -> None:
+    """Take one send from the person's bucket inside the send's transaction; raise Flooded (and the caller's
+    transaction rolls back, storing nothing) when it is empty."""
     burst, per_second = limits()
-    wait = BUCKETS.take(f"send:{username}", burst, per_second)
-    if wait:
-        seconds = max(1, math.ceil(wait))
+    moment = time.time() if moment is None else moment
+    row = session.execute(_READ, {"who": username}).first()
+    tokens = float(burst) if row is None else min(float(burst), row.tokens + max(0.0, moment - row.at) * per_second)
+    if tokens < 1.0:
+        seconds = max(1, math.ceil((1.0 - tokens) / per_second))
         raise Flooded(f"You are sending messages too fast; wait {seconds} s and send again. "
                       f"(너무 빠르게 보내고 있습니다. {seconds}초 뒤에 다시 보내세요.)", retry_after=seconds)
+    if row is None:
+        session.execute(insert(_BUDGET).values(username=username, tokens=tokens - 1.0, at=moment))
+    else:
+        session.execute(_WRITE, {"who": username, "left": tokens - 1.0, "moment": moment})
 
 
 def check_event(username: str) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column
 
 from wiki.api import Base, UTCDateTime
@@ -81,3 +81,13 @@ class Presence(Base):
     username: Mapped[str] = mapped_column(String(100), index=True)
     status: Mapped[str] = mapped_column(String(10), default="online")
     since: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SendBudget(Base):
+    """A person's flood bucket for sends (flood.py): in the database, so every process takes from the same one."""
+
+    __tablename__ = "messenger_send_budget"
+
+    username: Mapped[str] = mapped_column(String(100), primary_key=True)
+    tokens: Mapped[float] = mapped_column(Float)
+    at: Mapped[float] = mapped_column(Float)  # Unix time of the last send (a wall clock: processes share it)

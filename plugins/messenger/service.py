@@ -356,7 +356,7 @@ _READ_OWN = (update(_members).where(_members.c.conversation_id == bindparam("con
 
 
 def _store(me: str, conversation_id: object, client_id: object, text: str,
-           attached: tuple[str, str, bytes] | None = None) -> tuple[dict, bool, list[str]]:
+           attached: tuple[str, str, bytes] | None = None, again: bool = True) -> tuple[dict, bool, list[str]]:
     if not isinstance(conversation_id, int) or isinstance(conversation_id, bool):
         raise InvalidInput("'conversation' must be a conversation id.")
     if not isinstance(client_id, str) or not client_id.strip() or len(client_id) > MAX_CLIENT_ID:
@@ -372,7 +372,7 @@ def _store(me: str, conversation_id: object, client_id: object, text: str,
             names = list(session.execute(_MEMBERS, {"conversation": conversation_id}).scalars())
             if seq is None or me not in names:
                 raise NotFound("No such conversation, or you are not a member of it.")
-            flood.check_send(me)  # after the repeat check: a retry of a stored message is never refused
+            flood.take_send(session, me)  # after the repeat check: a retry of a stored message is never refused
             row = Message(conversation_id=conversation_id, seq=seq, sender=me, client_id=client_id, text=text,
                           mentions=_mentions(text, names), kind="file" if attached else "text", date=now(),
                           deleted=False)
@@ -389,9 +389,12 @@ def _store(me: str, conversation_id: object, client_id: object, text: str,
     except IntegrityError:
         with db().session() as session:  # lost the race to the same client_id: the winner's is the message
             first = _existing(session, me, client_id)
-            if first is None:
-                raise
-            return message_json(first), False, []
+            winner = message_json(first) if first is not None else None
+        if winner is not None:
+            return winner, False, []
+        if again:  # another race (a person's first send from two processes at once): once more
+            return _store(me, conversation_id, client_id, text, attached, again=False)
+        raise
     _notify_mentions(me, stored, names)
     return stored, True, names
 

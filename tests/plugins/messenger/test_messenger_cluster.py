@@ -34,3 +34,22 @@ def test_a_message_sent_through_one_process_reaches_a_client_of_the_other(cluste
                                                                                      rest["id"]]
     finally:
         close_all([kim, lee, choi])
+
+
+def test_the_flood_limit_is_one_for_a_person_on_both_processes(cluster):
+    """Two tabs of one person on two processes share one bucket (a database row), not one each."""
+    one, two = cluster
+    conversation = one.conversation("parkjh", ["jungdh"], title="도배 시험 (두 서버)")
+    two.tokens["parkjh"] = one.user("parkjh")
+    one.settings({"flood_burst": 4, "flood_per_minute": 1})  # one commit: both processes read it
+    tabs = [Chat(one.url, token=one.user("parkjh")), Chat(two.url, token=two.user("parkjh"))]
+    try:
+        answers = [tabs[n % 2].send(conversation, f"두 탭에서 번갈아 {n}") for n in range(8)]
+        refused = [a for a in answers if "error" in a]
+        assert [a["error"] for a in refused] == ["rate_limited"] * 4
+        assert all(a["retry_after"] >= 1 for a in refused)
+        stored = [m["text"] for m in one.messages("jungdh", conversation)["items"]]
+        assert stored == [f"두 탭에서 번갈아 {n}" for n in range(4)]
+    finally:
+        one.settings({})
+        close_all(tabs)
