@@ -19,6 +19,7 @@ class Conversation(Base):
     created_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seq: Mapped[int] = mapped_column(Integer, default=0)  # the counter that orders its messages
+    last_change: Mapped[int] = mapped_column(Integer, default=0)  # the counter of its messages' changes
 
 
 class Member(Base):
@@ -47,9 +48,13 @@ class Message(Base):
     date: Mapped[datetime] = mapped_column(UTCDateTime)
     edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the conversation's change counter when the message was stored, edited or deleted last: a client that was
+    # away asks for everything changed after the highest it saw (`?changed_after=`) and misses no edit either
+    change: Mapped[int] = mapped_column("change_no", Integer, default=0)
 
     __table_args__ = (UniqueConstraint("sender", "client_id", name="uq_messenger_sender_client_id"),
-                      UniqueConstraint("conversation_id", "seq", name="uq_messenger_conversation_seq"))
+                      UniqueConstraint("conversation_id", "seq", name="uq_messenger_conversation_seq"),
+                      Index("ix_messenger_messages_change", "conversation_id", "change_no"))
 
 
 class SharedFile(Base):

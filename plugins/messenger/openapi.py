@@ -12,6 +12,8 @@ MESSAGE = {"type": "object", "required": ["id", "conversation", "sender", "text"
     "mentions": {"type": "array", "items": S, "description": "@user names of members mentioned"},
     "links": {"type": "array", "items": S, "description": "wiki page paths linked ([[path]] or /wiki/path)"},
     "kind": {"enum": ["text", "file"]},
+    "change": {"type": "integer", "description": "the conversation's change number when the message was stored, "
+                                                 "edited or deleted last (catch up with changed_after)"},
     "file": {"type": ["object", "null"], "description": "the shared file of a `file` message (null once deleted)",
              "properties": {"id": I, "name": S, "size": I, "type": S, "url": S,
                             "image": {"type": "boolean", "description": "a raster image: shown inline"}}}}}
@@ -22,7 +24,9 @@ CONVERSATION = {"type": "object", "required": ["id", "title", "kind", "members",
     "last_read_id": I, "unread": I, "last_message": {"oneOf": [MESSAGE, {"type": "null"}]}}}
 PAGE = {"type": "object", "required": ["items", "next"], "properties": {
     "items": {"type": "array", "items": MESSAGE}, "next": {"type": ["string", "null"]},
-    "previous": {"type": ["string", "null"]}}}
+    "previous": {"type": ["string", "null"]},
+    "last_change": {"type": "integer", "description": "with changed_after: the highest change in this answer "
+                                                      "(or changed_after itself when nothing changed)"}}}
 
 
 def _json(schema: dict, description: str = "OK") -> dict:
@@ -80,10 +84,13 @@ PATHS = {
     f"{BASE}/conversations/{{conversation_id}}/messages": {
         "parameters": [CONV_ID],
         "get": {"summary": "Messages in order: after=<id> (0 or absent: from the start) pages forward, "
-                           "before=<id>|latest pages backwards",
+                           "before=<id>|latest pages backwards, changed_after=<change> gives what changed since",
                 "parameters": [_param("after", "Messages after this id (catch-up: the last id seen)"),
                                _param("cursor", "Same as after (the previous answer's next)"),
                                _param("before", "The messages before this id, or 'latest'"),
+                               _param("changed_after", "The messages stored, edited or deleted after this change "
+                                      "number, in the order of those changes (a reconnect's catch-up)",
+                                      {"type": "integer", "minimum": 0}),
                                _param("limit", "At most this many (default 50)", {"type": "integer",
                                                                                   "minimum": 1, "maximum": 500})],
                 "responses": {"200": _json(PAGE), **_errors("400", "401", "404")}},

@@ -36,7 +36,14 @@ def madang_plugin_info() -> dict:
             "description": {"ko": "조직도 기반 실시간 대화 (1:1, 부서·그룹 대화, 읽음 표시, 검색)",
                             "en": "Org-chart based real-time chat (one-to-one, departments and groups, read "
                                   "markers, search)"},
-            "version": "1.0", "schema_version": 1}
+            "version": "1.1", "schema_version": 2}
+
+
+@hookimpl
+def madang_migrate(db, from_version) -> None:
+    from .migrations import migrate
+
+    migrate(db, from_version)
 
 
 @hookimpl

@@ -94,7 +94,8 @@ def leave(conversation_id: int):
 def messages(conversation_id: int):
     args = request.args
     return jsonify(service.messages(_me(), conversation_id, after=args.get("after", args.get("cursor")),
-                                    before=args.get("before"), limit=args.get("limit")))
+                                    before=args.get("before"), limit=args.get("limit"),
+                                    changed_after=args.get("changed_after")))
 
 
 @bp.post(f"{API}/conversations/<int:conversation_id>/messages")

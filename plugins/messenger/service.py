@@ -59,7 +59,7 @@ def message_json(row: Message) -> dict:
             "edited_at": row.edited_at.isoformat() if row.edited_at else None,
             "mentions": [] if row.deleted else [m for m in (row.mentions or "").split("\n") if m],
             "links": [] if row.deleted else wiki_links(row.text), "kind": row.kind,
-            "file": None if row.deleted or row.kind != "file" else file_json(row)}
+            "file": None if row.deleted or row.kind != "file" else file_json(row), "change": row.change}
 
 
 def file_json(row: Message) -> dict | None:
@@ -281,27 +281,40 @@ def _message_id(value: object, name: str) -> int:
 
 
 def messages(me: str, conversation_id: int, after: object = None, before: object = None,
-             limit: object = None) -> dict:
+             limit: object = None, changed_after: object = None) -> dict:
     """`after=N` (0: from the start; the default): the next messages in order, `next` the cursor to go on
     with (None at the end: catch up again later with the last id seen). `before=N` (or `before=latest`): the
-    `limit` messages before N, in order, with `previous` the cursor to page further back."""
+    `limit` messages before N, in order, with `previous` the cursor to page further back. `changed_after=C`:
+    the messages stored, edited or deleted since change C, in the order of those changes (a reconnect's
+    catch-up: new ones and edits alike), `next` to go on with. Every answer carries `last_change`: catching up
+    from it later misses nothing that happened after this answer."""
     count = _limit(limit)
     with db().session() as session:
-        member_of(session, conversation_id, me)
+        # read first: every change up to it is committed, so whatever the queries below see, the cursor is safe
+        last_change = member_of(session, conversation_id, me).last_change
         query = select(Message).where(Message.conversation_id == conversation_id)
+        if changed_after not in (None, ""):
+            since = _message_id(changed_after, "changed_after")
+            rows = session.scalars(query.where(Message.change > since).order_by(Message.change)
+                                   .limit(count + 1)).all()
+            more = len(rows) > count
+            rows = rows[:count]
+            return {"items": [message_json(r) for r in rows], "next": str(rows[-1].change) if more else None,
+                    "last_change": rows[-1].change if more else max([since, last_change, *(r.change for r in rows)])}
         if before not in (None, ""):
             if before != "latest":
                 query = query.where(Message.id < _message_id(before, "before"))
             rows = list(reversed(session.scalars(query.order_by(Message.id.desc()).limit(count + 1)).all()))
             more = len(rows) > count
             rows = rows[1:] if more else rows
-            return {"items": [message_json(r) for r in rows],
+            return {"items": [message_json(r) for r in rows], "last_change": last_change,
                     "previous": str(rows[0].id) if more and rows else None, "next": None}
         start = _message_id(after, "after") if after not in (None, "") else 0
         rows = session.scalars(query.where(Message.id > start).order_by(Message.id).limit(count + 1)).all()
         more = len(rows) > count
         rows = rows[:count]
-        return {"items": [message_json(r) for r in rows], "next": str(rows[-1].id) if more else None}
+        return {"items": [message_json(r) for r in rows], "next": str(rows[-1].id) if more else None,
+                "last_change": last_change}
 
 
 def _text(text: object) -> str:
@@ -345,7 +358,10 @@ def share_file(me: str, conversation_id: object, client_id: object, name: object
 # a send's statements, built once (Core, on the tables: no ORM bookkeeping on the hot path)
 _conversations, _members, _messages = Conversation.__table__, Member.__table__, Message.__table__
 _BUMP = (update(_conversations).where(_conversations.c.id == bindparam("conversation"))
-         .values(last_seq=_conversations.c.last_seq + 1).returning(_conversations.c.last_seq))
+         .values(last_seq=_conversations.c.last_seq + 1, last_change=_conversations.c.last_change + 1)
+         .returning(_conversations.c.last_seq, _conversations.c.last_change))
+_NEXT_CHANGE = (update(_conversations).where(_conversations.c.id == bindparam("conversation"))
+                .values(last_change=_conversations.c.last_change + 1).returning(_conversations.c.last_change))
 _REPEAT = select(_messages.c.id).where(_messages.c.sender == bindparam("sender"),
                                        _messages.c.client_id == bindparam("client_id"))
 _MEMBERS = select(_members.c.username).where(_members.c.conversation_id == bindparam("conversation"))
@@ -364,7 +380,7 @@ def _store(me: str, conversation_id: object, client_id: object, text: str,
     try:
         with db().writing() as session:
             # the write comes first: it takes the conversation's lock (SQLite: the database's) before any read
-            seq = session.execute(_BUMP, {"conversation": conversation_id}).scalar()
+            seq, change = session.execute(_BUMP, {"conversation": conversation_id}).first() or (None, None)
             if session.execute(_REPEAT, {"sender": me, "client_id": client_id}).first() is not None:
                 stored = message_json(_existing(session, me, client_id))  # a repeat: the stored message, nothing
                 session.rollback()  # stored (the bump is rolled back)
@@ -375,7 +391,7 @@ def _store(me: str, conversation_id: object, client_id: object, text: str,
             flood.take_send(session, me)  # after the repeat check: a retry of a stored message is never refused
             row = Message(conversation_id=conversation_id, seq=seq, sender=me, client_id=client_id, text=text,
                           mentions=_mentions(text, names), kind="file" if attached else "text", date=now(),
-                          deleted=False)
+                          deleted=False, change=change)
             session.add(row)
             session.flush()
             if attached:
@@ -430,6 +446,7 @@ def edit(me: str, message_id: object, text: object) -> tuple[dict, list[str]]:
         row = _own(session, me, message_id)
         names = list(session.scalars(select(Member.username).where(Member.conversation_id == row.conversation_id)))
         row.text, row.mentions, row.edited_at = text, _mentions(text, names), now()
+        row.change = session.execute(_NEXT_CHANGE, {"conversation": row.conversation_id}).scalar()
         session.flush()
         return message_json(row), names
 
@@ -438,6 +455,7 @@ def delete(me: str, message_id: object) -> tuple[dict, list[str]]:
     with db().writing() as session:
         row = _own(session, me, message_id)
         row.deleted, row.edited_at = True, now()
+        row.change = session.execute(_NEXT_CHANGE, {"conversation": row.conversation_id}).scalar()
         session.execute(delete_rows(SharedFile).where(SharedFile.message_id == row.id))  # no longer fetchable
         session.flush()
         names = list(session.scalars(select(Member.username).where(Member.conversation_id == row.conversation_id)))

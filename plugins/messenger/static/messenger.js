@@ -1,13 +1,14 @@
 /* The messenger page: plain JS. Real time through Socket.IO (socket.io-client, fetched from the npm registry by
    scripts/fetch-socketio-client) when it is there, else by polling the REST API. Messages are never lost: each has
    a client_id made here and is sent again (same id) until the server acknowledges it; after every (re)connect the
-   open conversation catches up with ?after=<last id>, and messages are kept by id (no duplicates). */
+   open conversation catches up with ?changed_after=<the highest change seen> (new messages and edits alike), and
+   messages are kept by id, each shown at its newest change (no duplicates, no stale edit). */
 (function () {
   "use strict";
   var root = document.getElementById("messenger");
   if (!root) return;
   var ME = root.dataset.me, CSRF = root.dataset.csrf, API = "/api/v1/messenger";
-  var state = {conversations: {}, open: null, lastId: 0, firstId: null, shown: {}, pending: {}, socket: null,
+  var state = {conversations: {}, open: null, lastId: 0, lastChange: 0, ahead: {}, firstId: null, shown: {}, pending: {}, socket: null,
                typingTimer: null, typingSent: 0, typers: {}, presence: {}, chosen: []};
   var $ = function (id) { return document.getElementById(id); };
 
@@ -85,6 +86,8 @@
   function openConversation(id) {
     state.open = id;
     state.lastId = 0;
+    state.lastChange = 0;
+    state.ahead = {};
     state.firstId = null;
     state.shown = {};
     state.typers = {};
@@ -94,6 +97,7 @@
     if (state.socket && state.socket.connected) state.socket.emit("join", {conversation: id}, function () {});
     return api("GET", API + "/conversations/" + id + "/messages?before=latest&limit=50").then(function (page) {
       page.items.forEach(showMessage);
+      state.lastChange = Math.max(state.lastChange, page.last_change || 0);
       state.firstId = page.items.length ? page.items[0].id : null;
       $("m-older").hidden = !page.previous;
       $("m-older").dataset.before = page.previous || "";
@@ -101,15 +105,20 @@
     }).then(markRead).then(loadConversations);
   }
 
-  function catchUp() {
-    /* Everything after the newest message shown, page by page: after a reconnect nothing is missed. */
+  function catchUp(from) {
+    /* Everything that changed since the highest change seen, page by page (the pages' own cursor: a live message
+       arriving meanwhile must not skip the rest): after a reconnect no message and no edit is missed. */
     if (!state.open) return Promise.resolve();
-    var id = state.open;
-    return api("GET", API + "/conversations/" + id + "/messages?after=" + state.lastId + "&limit=200")
+    var id = state.open, since = typeof from === "number" ? from : state.lastChange;
+    return api("GET", API + "/conversations/" + id + "/messages?changed_after=" + since + "&limit=200")
       .then(function (page) {
         if (id !== state.open) return;
-        page.items.forEach(showMessage);
-        if (page.next) return catchUp();
+        page.items.forEach(function (message) {
+          // an edit of a message older than the loaded history waits until that history is loaded
+          if (state.firstId === null || message.id >= state.firstId) showMessage(message);
+        });
+        if (page.last_change > state.lastChange) state.lastChange = page.last_change;
+        if (page.next) return catchUp(Number(page.next));
       });
   }
 
@@ -226,6 +235,7 @@
     var list = $("m-messages");
     var pendingNode = state.pending[message.client_id] && message.sender === ME && state.pending[message.client_id].node;
     var node = state.shown[message.id] || pendingNode;
+    if (node && Number(node.dataset.change || 0) > (message.change || 0)) return;  // an older state of it
     if (pendingNode) delete state.pending[message.client_id];
     if (!node) {
       node = el("li");
@@ -240,11 +250,24 @@
       else list.appendChild(node);
     }
     node.dataset.id = message.id;
+    node.dataset.change = message.change || 0;
+    sawChange(message.change);
     state.shown[message.id] = node;
     render(node, message);
     if (message.id > state.lastId) {
       state.lastId = message.id;
       node.scrollIntoView({block: "end"});
+    }
+  }
+
+  function sawChange(change) {
+    /* The catch-up cursor moves only over changes seen without a gap (as TCP acknowledges bytes): two messages
+       committed at once may be emitted out of order, and a connection lost between them must not skip one. */
+    if (!change || change <= state.lastChange) return;
+    state.ahead[change] = true;
+    while (state.ahead[state.lastChange + 1]) {
+      delete state.ahead[state.lastChange + 1];
+      state.lastChange += 1;
     }
   }
 

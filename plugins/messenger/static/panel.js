@@ -9,10 +9,10 @@
   var EN = (document.documentElement.lang || "ko").indexOf("en") === 0;
   var T = EN ? {title: "Messenger", open: "Open the messenger", close: "Close", none: "No conversations yet.",
                 back: "Conversations", reply: "Quick reply (Enter)", send: "Send", notify: "Turn on notifications",
-                mention: "mentioned you", from: "New message from", file: "File"}
+                mention: "mentioned you", from: "New message from", file: "File", deleted: "(deleted)"}
              : {title: "메신저", open: "메신저 열기", close: "닫기", none: "아직 대화가 없습니다.",
                 back: "대화 목록", reply: "빠른 답장 (Enter)", send: "보내기", notify: "알림 켜기",
-                mention: "님이 나를 언급했습니다", from: "새 메시지:", file: "파일"};
+                mention: "님이 나를 언급했습니다", from: "새 메시지:", file: "파일", deleted: "(삭제된 메시지)"};
   var state = {me: null, csrf: "", total: 0, open: null, conversations: {}, socket: null, shown: {}};
 
   function el(tag, cls, text) {
@@ -153,14 +153,23 @@
 
   function showMessage(message) {
     if (message.conversation !== state.open || state.shown[message.id]) return;
-    state.shown[message.id] = true;
     var item = el("li", "mp-message" + (message.sender === state.me ? " mine" : ""));
+    state.shown[message.id] = item;
     item.dataset.id = message.id;
     item.appendChild(el("b", "", nameOf(message.conversation, message.sender) + " "));
     item.appendChild(el("span", "", preview(message)));
     messages.appendChild(item);
     while (messages.children.length > 30) messages.removeChild(messages.firstChild);
     messages.scrollTop = messages.scrollHeight;
+  }
+
+  function showUpdate(message) {
+    /* An edit or deletion of a message on screen: its text (emptied and marked when deleted) in place. */
+    var item = message.conversation === state.open && state.shown[message.id];
+    if (!item || Number(item.dataset.change || 0) > (message.change || 0)) return;
+    item.dataset.change = message.change || 0;
+    item.lastChild.textContent = message.deleted ? T.deleted : preview(message);
+    item.classList.toggle("deleted", !!message.deleted);
   }
 
   function markRead() {
@@ -275,6 +284,7 @@
     state.socket = socket;
     socket.on("connect", refreshUnread);
     socket.on("message", onMessage);
+    socket.on("message_updated", showUpdate);
     socket.on("unread", function (data) { setBadge(data.total); });
     socket.on("conversation", function () { if (!panel.hidden && !list.hidden) loadConversations(); });
     document.addEventListener("visibilitychange", function () {

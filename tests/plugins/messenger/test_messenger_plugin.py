@@ -27,3 +27,45 @@ def test_disabled_messenger_leaves_no_trace(client, admin_headers, make_user):
     client.put("/api/v1/admin/plugins/messenger", json={"enabled": True}, headers=admin_headers)
     listed = client.get("/api/v1/messenger/conversations", headers=kim).get_json()
     assert [c["id"] for c in listed["items"]] == [created.get_json()["id"]]
+
+
+def test_a_database_of_schema_1_gains_the_change_counter_on_start(tmp_path, make_user, client, admin_headers):
+    """Version 1 had no change numbers: at start the migration adds them (each message's is its seq) and sends
+    go on numbering from there."""
+    import sqlite3
+
+    from tests.conftest import make_config
+    from wiki.app import create_app
+
+    kim = make_user("kimmj", "김민준")
+    make_user("leesy", "이서연")
+    conversation = client.post("/api/v1/messenger/conversations", json={"members": ["leesy"]},
+                               headers=kim).get_json()["id"]
+    path = f"/api/v1/messenger/conversations/{conversation}/messages"
+    for n in range(3):
+        assert client.post(path, json={"client_id": f"옛-{n}", "text": f"이전 판 메시지 {n}"},
+                           headers=kim).status_code == 201
+    madang = client.application.extensions["madang"]
+    database = madang.config.instance_dir / "madang.sqlite3"
+    madang.db.engine.dispose()
+    with sqlite3.connect(database) as db:  # back to what version 1 made
+        db.execute("DROP INDEX ix_messenger_messages_change")
+        db.execute("ALTER TABLE messenger_messages DROP COLUMN change_no")
+        db.execute("ALTER TABLE messenger_conversations DROP COLUMN last_change")
+        db.execute("UPDATE plugin_schema SET version = 1 WHERE name = 'messenger'")
+
+    again = create_app(make_config(tmp_path)).test_client()
+    try:
+        with sqlite3.connect(database) as db:
+            assert db.execute("SELECT version FROM plugin_schema WHERE name = 'messenger'").fetchone() == (2,)
+            assert db.execute("SELECT seq, change_no FROM messenger_messages ORDER BY id").fetchall() == [
+                (1, 1), (2, 2), (3, 3)]
+            indexes = [row[1] for row in db.execute("PRAGMA index_list(messenger_messages)")]
+            assert "ix_messenger_messages_change" in indexes
+        sent = again.post(path, json={"client_id": "새-1", "text": "새 판에서 보냄"}, headers=kim).get_json()
+        assert (sent["seq"], sent["change"]) == (4, 4)
+        page = again.get(f"{path}?changed_after=2", headers=kim).get_json()
+        assert [m["text"] for m in page["items"]] == ["이전 판 메시지 2", "새 판에서 보냄"]
+    finally:
+        again.application.extensions["madang"].store.close()
+        again.application.extensions["madang"].db.engine.dispose()
