@@ -53,3 +53,47 @@ def test_the_page_receives_and_sends_in_real_time(site: Site, chats, driver):
         chats(site, "jungdh").send(other, "@parkjh 급한 건입니다")
         notes = wait.until(lambda d: d.execute_script("return window.__notes.length && window.__notes"))
         assert "언급" in notes[0]["title"] and notes[0]["body"] == "@parkjh 급한 건입니다"
+
+
+def test_the_page_catches_up_edits_and_deletions_made_while_it_was_offline(site: Site, chats, driver):
+    """Chromium goes offline (DevTools network emulation closes the websocket), a colleague edits, deletes and
+    sends meanwhile; back online the page reconnects and shows all three, each once."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    if not (ROOT / "plugins" / "messenger" / "static" / "vendor" / "socket.io.min.js").exists():
+        raise AssertionError("the Socket.IO client was not fetched (scripts/fetch-socketio-client)")
+    conversation = site.conversation("parkjh", ["choiyj"], title="오프라인 시험방")
+    colleague = chats(site, "choiyj")
+    first = colleague.send(conversation, "회의는 3시입니다")
+    second = colleague.send(conversation, "자료는 메일로 보냈습니다")
+    driver.get(site.url + "/login")  # as 박지훈 (still signed in when the test before ran)
+    if driver.find_elements(By.NAME, "password"):
+        from selenium.webdriver.common.keys import Keys
+
+        driver.find_element(By.NAME, "username").send_keys("parkjh")
+        driver.find_element(By.NAME, "password").send_keys(PASSWORD + Keys.ENTER)
+        WebDriverWait(driver, WAIT).until(lambda d: "/login" not in d.current_url)
+    driver.get(f"{site.url}/messenger#{conversation}")
+    wait = WebDriverWait(driver, WAIT)
+    wait.until(lambda d: "자료는 메일로" in d.find_element(By.ID, "m-messages").text)
+    wait.until(lambda d: "online" in d.find_element(By.ID, "m-link").get_attribute("class"))
+
+    offline = {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.emulateNetworkConditions", offline)
+    try:
+        wait.until(lambda d: "offline" in d.find_element(By.ID, "m-link").get_attribute("class"))
+        colleague.call("edit", {"id": first["id"], "text": "회의는 4시로 변경되었습니다"})
+        colleague.call("delete", {"id": second["id"]})
+        later = colleague.send(conversation, "회의실은 7층입니다")
+    finally:
+        driver.execute_cdp_cmd("Network.emulateNetworkConditions", {**offline, "offline": False})
+
+    def shown(d) -> str:
+        return d.find_element(By.ID, "m-messages").text
+
+    wait.until(lambda d: "4시로 변경" in shown(d) and "7층" in shown(d) and "삭제된 메시지" in shown(d))
+    assert "3시입니다" not in shown(driver) and "메일로 보냈습니다" not in shown(driver)
+    ids = [e.get_attribute("data-id") for e in driver.find_elements(By.CSS_SELECTOR, "#m-messages li.m-message")]
+    assert sorted(ids) == sorted({str(first["id"]), str(second["id"]), str(later["id"])})
