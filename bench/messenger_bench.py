@@ -188,7 +188,7 @@ class GunicornServer(AppServer):
         gunicorn = Path(sys.executable).parent / "gunicorn"
         self.process = subprocess.Popen([str(gunicorn), "-w", "1", "-k", "gthread", "--threads", str(threads),
                                          "-b", f"127.0.0.1:{self.port}", "--log-level", "warning", "--timeout",
-                                         "120", "wiki.app:create_app()"], cwd=ROOT, stdout=self.log,
+                                         "120", "wiki.wsgi:app"], cwd=ROOT, stdout=self.log,
                                         stderr=subprocess.STDOUT, env={**os.environ, **env})
         _wait_port(self.port, self.process, timeout=120)
 

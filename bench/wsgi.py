@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from wiki.app import create_app
+from wiki.serving import settle
 
 from .server import mark_ready
 
 app = create_app()
+settle()
 mark_ready()
