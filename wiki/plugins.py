@@ -362,11 +362,23 @@ def guard_socket_handler(host: Callable[[], PluginHost], plugin: str, handler: C
 
     @functools.wraps(handler)
     def guarded(*args: Any, **kwargs: Any) -> Any:
+        _forget_routing_failure()
         if not host().enabled(plugin):
             return False
         return handler(*args, **kwargs)
 
     return guarded
+
+
+def _forget_routing_failure() -> None:
+    """Flask-SocketIO pushes a request context for every event, and routing its path (/socket.io/, no page of
+    ours) fails: the NotFound kept on the request holds its traceback, whose frames hold the context. That is a
+    reference cycle of some 30 objects per event, freed only by the collector's full passes, whose pauses were the
+    messenger's slowest deliveries; dropping it lets reference counting free them at once."""
+    from flask import has_request_context, request
+
+    if has_request_context():
+        request.routing_exception = None
 
 
 class PluginSocketIO:

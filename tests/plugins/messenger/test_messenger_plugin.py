@@ -69,3 +69,28 @@ def test_a_database_of_schema_1_gains_the_change_counter_on_start(tmp_path, make
     finally:
         again.application.extensions["madang"].store.close()
         again.application.extensions["madang"].db.engine.dispose()
+
+
+def test_socket_events_leave_no_reference_cycles_behind(client, make_user):
+    """Each event's request context must be freed by reference counting, not left to the collector's full
+    passes (whose pauses were the slowest deliveries under load): wiki/plugins.py `_forget_routing_failure`."""
+    import gc
+
+    kim = make_user("kimmj", "김민준")
+    socket = socketio.test_client(client.application, namespace="/messenger",
+                                  auth={"token": kim["Authorization"].split()[1]})
+    assert socket.is_connected("/messenger")
+    socket.emit("who", {"usernames": ["kimmj"]}, namespace="/messenger", callback=True)  # warm every cache
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(40):  # within the per-person event budget (60 at once)
+            assert socket.emit("who", {"usernames": ["kimmj"]}, namespace="/messenger",
+                               callback=True) == {"kimmj": "online"}
+        left = gc.collect()
+    finally:
+        gc.enable()
+        socket.disconnect(namespace="/messenger")
+    # what is left is werkzeug's URL matcher (a recursive closure) and the query `who` builds: ~18 an event;
+    # a kept routing failure (its traceback, the frames, the request context) was ~70
+    assert left < 40 * 25, f"{left} objects in cycles after 40 events"
