@@ -16,7 +16,8 @@ CHROMEDRIVER = Path("/usr/bin/chromedriver")
 def driver(tmp_path_factory: pytest.TempPathFactory):
     """One browser for the whole run (starting Chromium is the slow part); each test signs in afresh."""
     if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
-        pytest.skip("Chromium and chromedriver are not installed")
+        pytest.fail("Chromium and chromedriver are not installed: ./scripts/test installs them (Debian packages "
+                    "chromium, chromium-driver)")
     profile = tmp_path_factory.mktemp("chromium-profile")
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)

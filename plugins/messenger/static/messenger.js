@@ -8,8 +8,21 @@
   var root = document.getElementById("messenger");
   if (!root) return;
   var ME = root.dataset.me, CSRF = root.dataset.csrf, API = "/api/v1/messenger";
-  var state = {conversations: {}, open: null, lastId: 0, lastChange: 0, ahead: {}, firstId: null, shown: {}, pending: {}, socket: null,
-               typingTimer: null, typingSent: 0, typers: {}, presence: {}, chosen: []};
+  var EN = (document.documentElement.lang || "ko").indexOf("en") === 0;
+  var T = EN ? {deletedShort: "Deleted message", deleted: "This message was deleted.", edited: "(edited)",
+                edit: "Edit", editPrompt: "Edit the message", remove: "Delete", removeAsk: "Delete this message?",
+                typing: function (names) { return names + (names.indexOf(",") >= 0 ? " are" : " is") + " typing…"; },
+                mentioned: function (who) { return who + " mentioned you"; },
+                from: function (who) { return "New message from " + who; },
+                nothingFound: "No messages found.", leaveAsk: "Leave this conversation?"}
+             : {deletedShort: "삭제된 메시지", deleted: "삭제된 메시지입니다.", edited: "(수정됨)",
+                edit: "수정", editPrompt: "메시지 수정", remove: "삭제", removeAsk: "이 메시지를 삭제할까요?",
+                typing: function (names) { return names + " 님이 입력 중…"; },
+                mentioned: function (who) { return who + "님이 나를 언급했습니다"; },
+                from: function (who) { return "새 메시지: " + who; },
+                nothingFound: "찾은 메시지가 없습니다.", leaveAsk: "이 대화방에서 나갈까요?"};
+  var state = {conversations: {}, open: null, lastId: 0, lastChange: 0, ahead: {}, firstId: null, shown: {},
+               pending: {}, socket: null, typingTimer: null, typingSent: 0, typers: {}, presence: {}, chosen: []};
   var $ = function (id) { return document.getElementById(id); };
 
   function api(method, path, body) {
@@ -58,7 +71,7 @@
         link.addEventListener("click", function (e) { e.preventDefault(); openConversation(conv.id); });
         item.appendChild(link);
         if (conv.unread && conv.id !== state.open) item.appendChild(el("span", "badge", String(conv.unread)));
-        if (conv.last_message) item.appendChild(el("small", "m-last", conv.last_message.deleted ? "삭제된 메시지"
+        if (conv.last_message) item.appendChild(el("small", "m-last", conv.last_message.deleted ? T.deletedShort
                                                                         : conv.last_message.text.slice(0, 60)));
         list.appendChild(item);
       });
@@ -138,10 +151,10 @@
     var head = el("div", "m-meta");
     head.appendChild(el("strong", "", nameOf(message.sender)));
     head.appendChild(el("time", "", new Date(message.date).toLocaleString()));
-    if (message.edited && !message.deleted) head.appendChild(el("em", "", "(수정됨)"));
+    if (message.edited && !message.deleted) head.appendChild(el("em", "", T.edited));
     node.appendChild(head);
     if (message.deleted || message.text) {
-      node.appendChild(el("div", "m-text", message.deleted ? "삭제된 메시지입니다." : message.text));
+      node.appendChild(el("div", "m-text", message.deleted ? T.deleted : message.text));
     }
     if (message.file) node.appendChild(fileNode(message.file));
     (message.links || []).forEach(function (path) {
@@ -155,16 +168,16 @@
     });
     if (message.sender === ME && !message.deleted && message.id) {
       var tools = el("span", "m-tools");
-      var edit = el("button", "button button-quiet", "수정");
+      var edit = el("button", "button button-quiet", T.edit);
       edit.type = "button";
       edit.addEventListener("click", function () {
-        var text = window.prompt("메시지 수정", message.text);
+        var text = window.prompt(T.editPrompt, message.text);
         if (text && text !== message.text) change("edit", {id: message.id, text: text});
       });
-      var remove = el("button", "button button-quiet", "삭제");
+      var remove = el("button", "button button-quiet", T.remove);
       remove.type = "button";
       remove.addEventListener("click", function () {
-        if (window.confirm("이 메시지를 삭제할까요?")) change("delete", {id: message.id});
+        if (window.confirm(T.removeAsk)) change("delete", {id: message.id});
       });
       tools.appendChild(edit);
       tools.appendChild(remove);
@@ -302,7 +315,7 @@
   // -- typing, presence -----------------------------------------------------------------------------------------
   function showTyping() {
     var names = Object.keys(state.typers).map(nameOf);
-    $("m-typing").textContent = names.length ? names.join(", ") + " 님이 입력 중…" : "";
+    $("m-typing").textContent = names.length ? T.typing(names.join(", ")) : "";
   }
 
   function askPresence() {
@@ -328,7 +341,7 @@
     var who = found ? found.name : message.sender, mentions = message.mentions || [];
     var mentioned = mentions.indexOf(ME) >= 0 || mentions.indexOf("all") >= 0 || mentions.indexOf("모두") >= 0;
     try {
-      var note = new Notification(mentioned ? who + "님이 나를 언급했습니다" : "새 메시지: " + who, {
+      var note = new Notification(mentioned ? T.mentioned(who) : T.from(who), {
         body: (message.file ? "📎 " + message.file.name + " " : "") + (message.text || "").slice(0, 140),
         tag: "madang-messenger-" + message.conversation});
       note.onclick = function () { window.focus(); openConversation(message.conversation); };
@@ -442,7 +455,7 @@
     box.hidden = !q;
     if (!q) return;
     api("GET", API + "/search?q=" + encodeURIComponent(q)).then(function (data) {
-      if (!data.items.length) box.appendChild(el("p", "", "찾은 메시지가 없습니다."));
+      if (!data.items.length) box.appendChild(el("p", "", T.nothingFound));
       data.items.forEach(function (m) {
         var conv = state.conversations[m.conversation];
         var hit = el("a", "m-hit", (conv ? conv.title + " · " : "") + m.sender + ": " + m.text.slice(0, 80));
@@ -497,7 +510,7 @@
       .catch(function (err) { window.alert(err.message); });
   });
   $("m-leave").addEventListener("click", function () {
-    if (!window.confirm("이 대화방에서 나갈까요?")) return;
+    if (!window.confirm(T.leaveAsk)) return;
     api("POST", API + "/conversations/" + state.open + "/leave").then(function () {
       state.open = null;
       $("m-main").hidden = true;

@@ -65,7 +65,8 @@ CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver"
 def driver(tmp_path_factory):
     """A real headless Chromium (Selenium 4) for the module."""
     if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
-        pytest.skip("Chromium and chromedriver are not installed")
+        pytest.fail("Chromium and chromedriver are not installed: ./scripts/test installs them (Debian packages "
+                    "chromium, chromium-driver)")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
