@@ -7,6 +7,8 @@ from sqlalchemy import inspect, text
 def migrate(db, from_version: int) -> None:
     if from_version < 2:
         _change_counter(db)
+    if from_version < 3:
+        _image_previews(db)
 
 
 def _change_counter(db) -> None:
@@ -22,3 +24,13 @@ def _change_counter(db) -> None:
         connection.execute(text("UPDATE messenger_conversations SET last_change = last_seq WHERE last_change = 0"))
         connection.execute(text("CREATE INDEX IF NOT EXISTS ix_messenger_messages_change "
                                 "ON messenger_messages (conversation_id, change_no)"))
+
+
+def _image_previews(db) -> None:
+    """Version 3: images' size and preview. Images shared before have neither: they are shown as they are."""
+    columns = {c["name"] for c in inspect(db.engine).get_columns("messenger_files")}
+    blob = "BYTEA" if db.engine.dialect.name == "postgresql" else "BLOB"
+    with db.engine.begin() as connection:
+        for name, kind in (("width", "INTEGER"), ("height", "INTEGER"), ("preview", blob)):
+            if name not in columns:
+                connection.execute(text(f"ALTER TABLE messenger_files ADD COLUMN {name} {kind}"))

@@ -75,6 +75,10 @@ class SharedFile(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     data: Mapped[bytes] = deferred(mapped_column(LargeBinary))  # loaded only when the file is fetched
+    # images: the upright size, and a small WebP preview unless the image is small enough itself (thumbnails.py)
+    width: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    height: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    preview: Mapped[bytes | None] = deferred(mapped_column(LargeBinary, nullable=True))
 
 
 class Presence(Base):

@@ -16,6 +16,9 @@ MESSAGE = {"type": "object", "required": ["id", "conversation", "sender", "text"
                                                  "edited or deleted last (catch up with changed_after)"},
     "file": {"type": ["object", "null"], "description": "the shared file of a `file` message (null once deleted)",
              "properties": {"id": I, "name": S, "size": I, "type": S, "url": S,
+                            "preview": {"type": ["string", "null"], "description": "images: a small preview's URL"},
+                            "width": {"type": ["integer", "null"], "description": "images: upright width (px)"},
+                            "height": {"type": ["integer", "null"], "description": "images: upright height (px)"},
                             "image": {"type": "boolean", "description": "a raster image: shown inline"}}}}}
 MEMBER = {"type": "object", "properties": {"username": S, "name": S, "last_read_id": I}}
 CONVERSATION = {"type": "object", "required": ["id", "title", "kind", "members", "unread"], "properties": {
@@ -119,7 +122,10 @@ PATHS = {
     f"{BASE}/files/{{file_id}}": {
         "parameters": [_param("file_id", "A shared file's id", I, "path")],
         "get": {"summary": "A shared file's bytes, for members of its conversation only (others: 404); images "
-                           "inline, other files as a download (`?download` forces it)",
+                           "inline, other files as a download (`?download` forces it); `?preview`: an image's "
+                           "small preview (WebP, at most 640 px) when it has one, else the image",
+                "parameters": [_param("preview", "Present: the image's preview"),
+                               _param("download", "Present: always as a download")],
                 "responses": {"200": {"description": "the file",
                                       "content": {"application/octet-stream": {"schema": {"type": "string",
                                                                                            "format": "binary"}}}},

@@ -36,7 +36,7 @@ def madang_plugin_info() -> dict:
             "description": {"ko": "조직도 기반 실시간 대화 (1:1, 부서·그룹 대화, 읽음 표시, 검색)",
                             "en": "Org-chart based real-time chat (one-to-one, departments and groups, read "
                                   "markers, search)"},
-            "version": "1.1", "schema_version": 2}
+            "version": "1.2", "schema_version": 3}
 
 
 @hookimpl

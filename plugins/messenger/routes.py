@@ -125,7 +125,7 @@ def share_file(conversation_id: int):
 @bp.get(f"{API}/files/<int:file_id>")
 def fetch_file(file_id: int):
     """The bytes, to members only: images (checked by their first bytes) inline, everything else a download."""
-    name, content_type, data = service.get_file(_me(), file_id)
+    name, content_type, data = service.get_file(_me(), file_id, preview=request.args.get("preview") is not None)
     inline = content_type.startswith("image/") and request.args.get("download") is None
     disposition = f"{'inline' if inline else 'attachment'}; filename*=UTF-8''{quote(name)}"
     return Response(data, content_type=content_type, headers={

@@ -32,7 +32,7 @@ from wiki.api import (
     person,
 )
 
-from . import flood
+from . import flood, thumbnails
 from .models import Conversation, Member, Message, SharedFile
 
 MAX_TEXT = 10_000
@@ -63,15 +63,17 @@ def message_json(row: Message) -> dict:
 
 
 def file_json(row: Message) -> dict | None:
-    """The shared file of a `file` message: `{id, name, size, type, image, url}`."""
+    """The shared file of a `file` message: `{id, name, size, type, image, url, preview, width, height}`."""
     from . import files
 
     session = object_session(row)
     found = session.scalar(select(SharedFile).where(SharedFile.message_id == row.id)) if session else None
     if found is None:
         return None
-    return {"id": found.id, "name": found.name, "size": found.size, "type": found.content_type,
-            "image": found.content_type.startswith("image/"), "url": files.url(found.id)}
+    image = found.content_type.startswith("image/")
+    return {"id": found.id, "name": found.name, "size": found.size, "type": found.content_type, "image": image,
+            "url": files.url(found.id), "preview": files.url(found.id) + "?preview" if image else None,
+            "width": found.width, "height": found.height}
 
 
 def wiki_links(text: str) -> list[str]:
@@ -352,7 +354,8 @@ def share_file(me: str, conversation_id: object, client_id: object, name: object
     text = (caption or "").strip()
     if len(text) > MAX_TEXT:
         raise TooLarge(f"A message is at most {MAX_TEXT:,} characters.")
-    return _store(me, conversation_id, client_id, text, (name, content_type, data))
+    preview = thumbnails.make(data, content_type)  # before the transaction: decoding takes tens of ms
+    return _store(me, conversation_id, client_id, text, (name, content_type, data, preview))
 
 
 # a send's statements, built once (Core, on the tables: no ORM bookkeeping on the hot path)
@@ -371,8 +374,11 @@ _READ_OWN = (update(_members).where(_members.c.conversation_id == bindparam("con
              .values(last_read_id=bindparam("message")))
 
 
-def _store(me: str, conversation_id: object, client_id: object, text: str,
-           attached: tuple[str, str, bytes] | None = None, again: bool = True) -> tuple[dict, bool, list[str]]:
+Attached = tuple[str, str, bytes, "thumbnails.Preview | None"]  # name, type, bytes, preview
+
+
+def _store(me: str, conversation_id: object, client_id: object, text: str, attached: Attached | None = None,
+           again: bool = True) -> tuple[dict, bool, list[str]]:
     if not isinstance(conversation_id, int) or isinstance(conversation_id, bool):
         raise InvalidInput("'conversation' must be a conversation id.")
     if not isinstance(client_id, str) or not client_id.strip() or len(client_id) > MAX_CLIENT_ID:
@@ -395,10 +401,13 @@ def _store(me: str, conversation_id: object, client_id: object, text: str,
             session.add(row)
             session.flush()
             if attached:
-                name, content_type, data = attached
+                name, content_type, data, preview = attached
                 session.add(SharedFile(message_id=row.id, conversation_id=conversation_id, uploader=me, name=name,
                                        content_type=content_type, size=len(data), created_at=row.date, data=data,
-                                       sha256=hashlib.sha256(data).hexdigest()))
+                                       sha256=hashlib.sha256(data).hexdigest(),
+                                       width=preview.width if preview else None,
+                                       height=preview.height if preview else None,
+                                       preview=preview.data if preview else None))
                 session.flush()
             stored = message_json(row)
             session.execute(_READ_OWN, {"conversation": conversation_id, "who": me, "message": row.id})
@@ -504,11 +513,14 @@ def search(me: str, query: object, conversation_id: object = None, limit: object
         return [message_json(r) for r in rows]
 
 
-def get_file(me: str, file_id: int) -> tuple[str, str, bytes]:
-    """(name, type, bytes) of a shared file, for members of its conversation only (404 for anyone else)."""
+def get_file(me: str, file_id: int, preview: bool = False) -> tuple[str, str, bytes]:
+    """(name, type, bytes) of a shared file, for members of its conversation only (404 for anyone else). With
+    `preview`, an image's small preview (WebP) when it has one, else the image itself."""
     with db().session() as session:
         membership = and_(Member.conversation_id == SharedFile.conversation_id, Member.username == me)
         found = session.scalar(select(SharedFile).join(Member, membership).where(SharedFile.id == file_id))
         if found is None:
             raise NotFound("No such file, or you are not a member of its conversation.")
+        if preview and found.content_type.startswith("image/") and found.preview:
+            return found.name, "image/webp", found.preview
         return found.name, found.content_type, found.data

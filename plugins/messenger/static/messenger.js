@@ -191,9 +191,14 @@
     link.href = file.url;
     if (file.image) {
       var image = el("img", "m-image");
-      image.src = file.url;
+      image.src = file.preview || file.url;  // the small preview; the link opens the original
       image.alt = file.name;
       image.loading = "lazy";
+      if (file.width && file.height) {  // the space is kept before it loads: the list does not jump
+        var scale = Math.min(1, 384 / file.width, 288 / file.height);  // within 24rem × 18rem
+        image.width = Math.max(1, Math.round(file.width * scale));
+        image.height = Math.max(1, Math.round(file.height * scale));
+      }
       link.target = "_blank";
       link.appendChild(image);
     } else {

@@ -29,9 +29,9 @@ def test_disabled_messenger_leaves_no_trace(client, admin_headers, make_user):
     assert [c["id"] for c in listed["items"]] == [created.get_json()["id"]]
 
 
-def test_a_database_of_schema_1_gains_the_change_counter_on_start(tmp_path, make_user, client, admin_headers):
-    """Version 1 had no change numbers: at start the migration adds them (each message's is its seq) and sends
-    go on numbering from there."""
+def test_a_database_of_schema_1_gains_change_numbers_and_previews_on_start(tmp_path, make_user, client, admin_headers):
+    """Version 1 had no change numbers (nor image previews): at start the migration adds them (each message's
+    change is its seq) and sends go on numbering from there."""
     import sqlite3
 
     from tests.conftest import make_config
@@ -52,12 +52,16 @@ def test_a_database_of_schema_1_gains_the_change_counter_on_start(tmp_path, make
         db.execute("DROP INDEX ix_messenger_messages_change")
         db.execute("ALTER TABLE messenger_messages DROP COLUMN change_no")
         db.execute("ALTER TABLE messenger_conversations DROP COLUMN last_change")
+        for column in ("width", "height", "preview"):  # version 2 had no image previews either
+            db.execute(f"ALTER TABLE messenger_files DROP COLUMN {column}")
         db.execute("UPDATE plugin_schema SET version = 1 WHERE name = 'messenger'")
 
     again = create_app(make_config(tmp_path)).test_client()
     try:
         with sqlite3.connect(database) as db:
-            assert db.execute("SELECT version FROM plugin_schema WHERE name = 'messenger'").fetchone() == (2,)
+            assert db.execute("SELECT version FROM plugin_schema WHERE name = 'messenger'").fetchone() == (3,)
+            files = {row[1] for row in db.execute("PRAGMA table_info(messenger_files)")}
+            assert {"width", "height", "preview"} <= files
             assert db.execute("SELECT seq, change_no FROM messenger_messages ORDER BY id").fetchall() == [
                 (1, 1), (2, 2), (3, 3)]
             indexes = [row[1] for row in db.execute("PRAGMA index_list(messenger_messages)")]
