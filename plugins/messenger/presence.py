@@ -2,7 +2,8 @@
 
 A person is `online` while one of their sockets says so, `away` while all of them say away (the page reports it
 when its tab is hidden), `offline` with none. Each process refreshes its own rows every HEARTBEAT seconds; rows
-older than STALE (a process that died without closing its sockets) count for nothing.
+older than STALE (a process that died without closing its sockets) count for nothing, and the next heartbeat of
+any process sweeps them and tells the person's colleagues they went offline.
 """
 from __future__ import annotations
 
@@ -26,8 +27,9 @@ _heartbeat_started = threading.Lock()
 _heartbeat_running = False
 
 
-def start_heartbeat(app, sids) -> None:
-    """Once per process: refresh the rows of this process's open sockets (`sids()`), so they stay fresh."""
+def start_heartbeat(app, sids, gone) -> None:
+    """Once per process: refresh the rows of this process's open sockets (`sids()`: {sid: username}), and
+    sweep the rows of processes that died: `gone(username, status they had)` for each person left offline."""
     global _heartbeat_running
     with _heartbeat_started:
         if _heartbeat_running:
@@ -38,16 +40,42 @@ def start_heartbeat(app, sids) -> None:
         while True:
             time.sleep(HEARTBEAT)
             try:
-                mine = list(sids())
-                if not mine:
-                    continue
-                with app.app_context(), core().db.writing() as session:
-                    session.execute(update(Presence).where(Presence.sid.in_(mine)).values(since=now()))
-                    session.execute(delete(Presence).where(Presence.since < now() - 2 * STALE))  # the dead's
+                with app.app_context():
+                    refresh(sids())
+                    for username, before in sweep():
+                        gone(username, before)
             except Exception:  # noqa: BLE001 - a missed beat is retried; presence must not kill the process
                 log.exception("messenger: presence heartbeat failed")
 
     threading.Thread(target=beat, name="messenger-presence", daemon=True).start()
+
+
+def refresh(mine: dict[str, str]) -> None:
+    """Keep this process's rows fresh ({sid: username}); rows swept meanwhile (the process stalled past STALE)
+    come back as online."""
+    if not mine:
+        return
+    with core().db.writing() as session:
+        moment = now()
+        session.execute(update(Presence).where(Presence.sid.in_(list(mine))).values(since=moment))
+        there = set(session.scalars(select(Presence.sid).where(Presence.sid.in_(list(mine)))))
+        for sid in mine.keys() - there:
+            session.add(Presence(sid=sid, username=mine[sid], status="online", since=moment))
+
+
+def sweep() -> list[tuple[str, str]]:
+    """Delete the stale rows (sockets of a process that died without closing them); answers (username, the
+    status their colleagues last saw) for each person who is offline now. The DELETE decides which process
+    answers (rows another process swept first are not there to return), so each person is told once."""
+    with core().db.writing() as session:
+        stale = list(session.execute(delete(Presence).where(Presence.since < now() - STALE)
+                                     .returning(Presence.username, Presence.status)))
+    had: dict[str, str] = {}
+    for row in stale:
+        if row.status == "online" or row.username not in had:
+            had[row.username] = row.status
+    left = status_of(list(had))
+    return [(username, had[username]) for username in had if left[username] == "offline"]
 
 
 def status_of(usernames: list[str]) -> dict[str, str]:

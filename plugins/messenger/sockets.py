@@ -127,7 +127,8 @@ def register(socketio) -> None:
         if who is None:
             raise ConnectionRefusedError("unauthorized")
         SOCKETS[request.sid] = who.username
-        presence.start_heartbeat(current_app._get_current_object(), lambda: list(SOCKETS))
+        presence.start_heartbeat(current_app._get_current_object(), lambda: dict(SOCKETS),
+                                 lambda username, before: _announce_presence(username, before, "offline"))
         join_room(room(who.username))
         before, after = presence.connected(request.sid, who.username)
         _announce_presence(who.username, _came_back(who.username) or before, after)

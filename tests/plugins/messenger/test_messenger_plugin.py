@@ -1,6 +1,9 @@
 """The messenger as a plugin, in process: while an admin has it disabled, its routes answer 404 and its socket
-namespace refuses connections; enabled again, it works at once."""
+namespace refuses connections; enabled again, it works at once. Also its schema migrations, what a socket event
+leaves for the garbage collector, and the presence sweep."""
 from __future__ import annotations
+
+from sqlalchemy import select
 
 from wiki.app import socketio
 
@@ -98,3 +101,32 @@ def test_socket_events_leave_no_reference_cycles_behind(client, make_user):
     # what is left is werkzeug's URL matcher (a recursive closure) and the query `who` builds: ~18 an event;
     # a kept routing failure (its traceback, the frames, the request context) was ~70
     assert left < 40 * 25, f"{left} objects in cycles after 40 events"
+
+
+def test_the_sockets_of_a_process_that_died_are_swept_once(app, make_user):
+    """A process killed without closing its sockets leaves presence rows that no heartbeat refreshes: the next
+    sweep (any process's heartbeat) removes them and names each person now offline, once."""
+    from datetime import timedelta
+
+    from plugins.messenger import presence
+    from plugins.messenger.models import Presence
+    from plugins.messenger.service import now
+
+    make_user("kimmj", "김민준")
+    make_user("leesy", "이서연")
+    long_ago = now() - presence.STALE - timedelta(seconds=5)
+    with app.app_context():
+        db = app.extensions["madang"].db
+        with db.session() as session:
+            session.add_all([Presence(sid="죽은-프로세스-1", username="leesy", status="away", since=long_ago),
+                             Presence(sid="죽은-프로세스-2", username="leesy", status="online", since=long_ago),
+                             Presence(sid="죽은-프로세스-3", username="kimmj", status="online", since=long_ago),
+                             Presence(sid="살아있는-탭", username="kimmj", status="away", since=now())])
+        assert presence.status_of(["leesy", "kimmj"]) == {"leesy": "offline", "kimmj": "away"}
+        assert presence.sweep() == [("leesy", "online")]  # 김민준 still has a live tab: not gone
+        assert presence.sweep() == []  # told once
+        with db.session() as session:
+            assert sorted(session.scalars(select(Presence.sid))) == ["살아있는-탭"]
+        # a process that stalled past STALE and was swept gets its rows back at its next beat
+        presence.refresh({"살아있는-탭": "kimmj", "멈췄던-탭": "leesy"})
+        assert presence.status_of(["leesy", "kimmj"]) == {"leesy": "online", "kimmj": "away"}
