@@ -5,19 +5,28 @@ from __future__ import annotations
 from tests.plugins.messenger.support import PASSWORD, ROOT, WAIT, Site
 
 
-def test_the_page_receives_and_sends_in_real_time(site: Site, chats, driver):
+def open_messenger(driver, site: Site, username: str, conversation: int):
+    """Sign in (unless the browser still is) and open the conversation on /messenger; answers a WebDriverWait."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
     from selenium.webdriver.support.ui import WebDriverWait
 
+    driver.get(site.url + "/login")
+    if driver.find_elements(By.NAME, "password"):
+        driver.find_element(By.NAME, "username").send_keys(username)
+        driver.find_element(By.NAME, "password").send_keys(PASSWORD + Keys.ENTER)
+        WebDriverWait(driver, WAIT).until(lambda d: "/login" not in d.current_url)
+    driver.get(f"{site.url}/messenger#{conversation}")
+    return WebDriverWait(driver, WAIT)
+
+
+def test_the_page_receives_and_sends_in_real_time(site: Site, chats, driver):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
     conversation = site.conversation("parkjh", ["choiyj"], title="화면 시험방")
     colleague = chats(site, "choiyj")
-    driver.get(site.url + "/login")
-    driver.find_element(By.NAME, "username").send_keys("parkjh")
-    driver.find_element(By.NAME, "password").send_keys(PASSWORD + Keys.ENTER)
-    WebDriverWait(driver, WAIT).until(lambda d: "/login" not in d.current_url)
-    driver.get(f"{site.url}/messenger#{conversation}")
-    wait = WebDriverWait(driver, WAIT)
+    wait = open_messenger(driver, site, "parkjh", conversation)
     wait.until(lambda d: "화면 시험방" in d.find_element(By.ID, "m-conv-title").text)
     if (ROOT / "plugins" / "messenger" / "static" / "vendor" / "socket.io.min.js").exists():
         wait.until(lambda d: "online" in d.find_element(By.ID, "m-link").get_attribute("class"))
@@ -59,7 +68,6 @@ def test_the_page_catches_up_edits_and_deletions_made_while_it_was_offline(site:
     """Chromium goes offline (DevTools network emulation closes the websocket), a colleague edits, deletes and
     sends meanwhile; back online the page reconnects and shows all three, each once."""
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.ui import WebDriverWait
 
     if not (ROOT / "plugins" / "messenger" / "static" / "vendor" / "socket.io.min.js").exists():
         raise AssertionError("the Socket.IO client was not fetched (scripts/fetch-socketio-client)")
@@ -67,15 +75,7 @@ def test_the_page_catches_up_edits_and_deletions_made_while_it_was_offline(site:
     colleague = chats(site, "choiyj")
     first = colleague.send(conversation, "회의는 3시입니다")
     second = colleague.send(conversation, "자료는 메일로 보냈습니다")
-    driver.get(site.url + "/login")  # as 박지훈 (still signed in when the test before ran)
-    if driver.find_elements(By.NAME, "password"):
-        from selenium.webdriver.common.keys import Keys
-
-        driver.find_element(By.NAME, "username").send_keys("parkjh")
-        driver.find_element(By.NAME, "password").send_keys(PASSWORD + Keys.ENTER)
-        WebDriverWait(driver, WAIT).until(lambda d: "/login" not in d.current_url)
-    driver.get(f"{site.url}/messenger#{conversation}")
-    wait = WebDriverWait(driver, WAIT)
+    wait = open_messenger(driver, site, "parkjh", conversation)
     wait.until(lambda d: "자료는 메일로" in d.find_element(By.ID, "m-messages").text)
     wait.until(lambda d: "online" in d.find_element(By.ID, "m-link").get_attribute("class"))
 
@@ -97,3 +97,23 @@ def test_the_page_catches_up_edits_and_deletions_made_while_it_was_offline(site:
     assert "3시입니다" not in shown(driver) and "메일로 보냈습니다" not in shown(driver)
     ids = [e.get_attribute("data-id") for e in driver.find_elements(By.CSS_SELECTOR, "#m-messages li.m-message")]
     assert sorted(ids) == sorted({str(first["id"]), str(second["id"]), str(later["id"])})
+
+
+def test_the_page_speaks_english_to_those_who_choose_it(site: Site, chats, driver):
+    from selenium.webdriver.common.by import By
+
+    conversation = site.conversation("parkjh", ["choiyj"], title="English check")
+    colleague = chats(site, "choiyj")
+    said = colleague.send(conversation, "회의 자료입니다")
+    colleague.call("edit", {"id": said["id"], "text": "회의 자료입니다 (최종)"})
+    gone = colleague.send(conversation, "잘못 보냄")
+    colleague.call("delete", {"id": gone["id"]})
+    open_messenger(driver, site, "parkjh", conversation)
+    driver.get(f"{site.url}/language/en?next=/messenger%23{conversation}")
+    try:
+        wait = open_messenger(driver, site, "parkjh", conversation)
+        wait.until(lambda d: "(edited)" in d.find_element(By.ID, "m-messages").text)
+        shown = driver.find_element(By.ID, "m-messages").text
+        assert "This message was deleted." in shown and "(수정됨)" not in shown and "삭제된" not in shown
+    finally:
+        driver.get(f"{site.url}/language/ko?next=/")
