@@ -61,16 +61,14 @@ def cluster(tmp_path_factory):
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 
 
-@pytest.fixture(scope="module")
-def driver(tmp_path_factory):
-    """A real headless Chromium (Selenium 4) for the module."""
+def chromium(profile: Path):
+    """A real headless Chromium (Selenium 4) with its own profile: its own cookies, its own person."""
     if not CHROMIUM.exists() or not CHROMEDRIVER.exists():
         pytest.fail("Chromium and chromedriver are not installed: ./scripts/test installs them (Debian packages "
                     "chromium, chromium-driver)")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    profile = tmp_path_factory.mktemp("chromium-messenger")
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
     for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
@@ -80,6 +78,24 @@ def driver(tmp_path_factory):
     options.add_experimental_option("prefs", {"intl.accept_languages": "ko-KR,ko"})
     browser = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     browser.set_page_load_timeout(20)
+    return browser
+
+
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory):
+    """The module's browser."""
+    profile = tmp_path_factory.mktemp("chromium-messenger")
+    browser = chromium(profile)
+    yield browser
+    browser.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def second_driver(tmp_path_factory):
+    """Another browser, for the other person of a conversation."""
+    profile = tmp_path_factory.mktemp("chromium-messenger-2")
+    browser = chromium(profile)
     yield browser
     browser.quit()
     shutil.rmtree(profile, ignore_errors=True)

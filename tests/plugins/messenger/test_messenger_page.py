@@ -117,3 +117,38 @@ def test_the_page_speaks_english_to_those_who_choose_it(site: Site, chats, drive
         assert "This message was deleted." in shown and "(수정됨)" not in shown and "삭제된" not in shown
     finally:
         driver.get(f"{site.url}/language/ko?next=/")
+
+
+def test_two_people_chat_each_in_their_own_browser(site: Site, driver, second_driver):
+    """박지훈 and 정다현, each in a Chromium of their own: typing shows, messages cross both ways in real time,
+    each once, and the reader's read marker reaches the sender."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    if not (ROOT / "plugins" / "messenger" / "static" / "vendor" / "socket.io.min.js").exists():
+        raise AssertionError("the Socket.IO client was not fetched (scripts/fetch-socketio-client)")
+    conversation = site.conversation("parkjh", ["jungdh"], title="두 브라우저 대화")
+    park = open_messenger(driver, site, "parkjh", conversation)
+    jung = open_messenger(second_driver, site, "jungdh", conversation)
+    for wait in (park, jung):
+        wait.until(lambda d: "online" in d.find_element(By.ID, "m-link").get_attribute("class"))
+
+    def messages(browser) -> list[str]:
+        return [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#m-messages li.m-message .m-text")]
+
+    box = driver.find_element(By.ID, "m-text")
+    box.send_keys("다현 님, 오후 3시 민원 회의 가능하세요?")
+    jung.until(lambda d: "입력 중" in d.find_element(By.ID, "m-typing").text)  # 박지훈 is typing
+    box.send_keys(Keys.ENTER)
+    jung.until(lambda d: messages(d) == ["다현 님, 오후 3시 민원 회의 가능하세요?"])
+    second_driver.find_element(By.ID, "m-text").send_keys("네, 가능합니다. 자료 챙겨갈게요" + Keys.ENTER)
+    expected = ["다현 님, 오후 3시 민원 회의 가능하세요?", "네, 가능합니다. 자료 챙겨갈게요"]
+    park.until(lambda d: messages(d) == expected)
+    jung.until(lambda d: messages(d) == expected)  # her own, once (acknowledged, not doubled by the echo)
+    stored = site.messages("parkjh", conversation)["items"]
+    assert [m["text"] for m in stored] == expected and [m["sender"] for m in stored] == ["parkjh", "jungdh"]
+    # both read everything: the markers are stored as the pages report them
+    park.until(lambda d: site.call("GET", f"/api/v1/messenger/conversations/{conversation}", "parkjh")[
+        "unread"] == 0)
+    jung.until(lambda d: site.call("GET", f"/api/v1/messenger/conversations/{conversation}", "jungdh")[
+        "unread"] == 0)
