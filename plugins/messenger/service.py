@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from datetime import UTC, datetime
 
 from sqlalchemy import and_, bindparam, func, or_, select, update
@@ -324,7 +325,8 @@ def _text(text: object) -> str:
         raise InvalidInput("'text' must be non-empty text.")
     if len(text) > MAX_TEXT:
         raise TooLarge(f"A message is at most {MAX_TEXT:,} characters.")
-    return text
+    # NFC: Hangul typed on a system that sends it decomposed (NFD, macOS) must be found by a search typed NFC
+    return unicodedata.normalize("NFC", text)
 
 
 def _mentions(text: str, member_names: list[str]) -> str:
@@ -351,7 +353,7 @@ def share_file(me: str, conversation_id: object, client_id: object, name: object
     content_type = files.check(name, data)
     if caption not in (None, "") and not isinstance(caption, str):
         raise InvalidInput("'text' (the caption) must be text.")
-    text = (caption or "").strip()
+    text = unicodedata.normalize("NFC", (caption or "").strip())
     if len(text) > MAX_TEXT:
         raise TooLarge(f"A message is at most {MAX_TEXT:,} characters.")
     preview = thumbnails.make(data, content_type)  # before the transaction: decoding takes tens of ms
@@ -500,7 +502,7 @@ def search(me: str, query: object, conversation_id: object = None, limit: object
     """Messages containing the words of `query`, newest first, in the caller's conversations only."""
     if not isinstance(query, str) or not query.strip():
         raise InvalidInput("'q' must be the text to look for.")
-    words = query.split()[:10]
+    words = unicodedata.normalize("NFC", query).split()[:10]
     with db().session() as session:
         mine = select(Member.conversation_id).where(Member.username == me)
         stmt = select(Message).where(Message.conversation_id.in_(mine), Message.deleted.is_(False))

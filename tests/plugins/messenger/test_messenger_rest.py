@@ -140,3 +140,17 @@ def test_membership_is_required_for_everything(site: Site):
     assert site.call("GET", "/api/v1/messenger/search", outsider, params={"q": "승진 심사"})["items"] == []
     assert site.call("GET", "/api/v1/messenger/search", "leesy", params={"q": "승진 심사"})["items"]
     assert site.messages("kimmj", conversation)["items"][0]["text"] == "승진 심사 명단 비공개"
+
+
+def test_decomposed_hangul_is_stored_composed_and_found_either_way(site: Site):
+    """A Mac may send Hangul decomposed (NFD: 회 = ᄒ + ᅬ); stored NFC, it is found by what others type."""
+    import unicodedata
+
+    conversation = site.conversation("choiyj", ["jungdh"], title="정규화 시험")
+    typed = unicodedata.normalize("NFD", "맥에서 쓴 주간 업무 보고")
+    assert typed != "맥에서 쓴 주간 업무 보고"
+    stored = send(site, "choiyj", conversation, typed)
+    assert stored["text"] == "맥에서 쓴 주간 업무 보고"
+    for query in ("주간 업무", unicodedata.normalize("NFD", "주간 업무")):
+        hits = site.call("GET", "/api/v1/messenger/search", "jungdh", params={"q": query})["items"]
+        assert [hit["id"] for hit in hits] == [stored["id"]]
