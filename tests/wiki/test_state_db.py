@@ -56,10 +56,54 @@ def test_writers_in_turn_never_meet_a_locked_database(database):
         assert len(session.execute(select(_notes.c.id)).all()) == 8 * 25
 
 
-def test_plain_sessions_do_meet_it(database):
-    """The control: without the turn, concurrent writers collide (and would poll in SQLite's busy handler)."""
-    errors = _write_from_threads(database, "session")
-    assert errors and all("locked" in str(e) for e in errors)
+def _holding_a_write(database: Database):
+    """A thread that has written and not committed yet (it holds SQLite's write lock) until `release` is set."""
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with database.writing() as session:
+            session.execute(insert(_notes).values(text="먼저 쓰는 중"))
+            holding.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    assert holding.wait(30)
+    return thread, release
+
+
+def test_a_writer_waits_its_turn_instead_of_meeting_the_lock(database):
+    holder, release = _holding_a_write(database)
+    errors: list[Exception] = []
+
+    def second() -> None:
+        try:
+            with database.writing() as session:
+                session.execute(insert(_notes).values(text="차례를 기다린 메모"))
+        except OperationalError as exc:
+            errors.append(exc)
+
+    waiter = threading.Thread(target=second)
+    waiter.start()
+    waiter.join(0.3)
+    assert waiter.is_alive(), "the second writer must wait while the first holds the write"
+    release.set()
+    holder.join(30)
+    waiter.join(30)
+    assert errors == []
+    with database.session() as session:
+        assert sorted(session.execute(select(_notes.c.text)).scalars()) == ["먼저 쓰는 중", "차례를 기다린 메모"]
+
+
+def test_a_plain_session_meets_the_lock(database):
+    """The control: without the turn, a second writer hits SQLite's lock (and would poll in its busy handler)."""
+    holder, release = _holding_a_write(database)
+    try:
+        with pytest.raises(OperationalError, match="locked"), database.session() as session:
+            session.execute(insert(_notes).values(text="끼어드는 메모"))
+    finally:
+        release.set()
+        holder.join(30)
 
 
 def test_a_write_inside_a_write_does_not_wait_for_itself(database):
