@@ -189,10 +189,18 @@
     var conv = state.conversations[id];
     chatTitle.textContent = conv ? conv.title : "";
     chatTitle.href = "/messenger#" + id;
+    return loadChat(id).then(function () { input.focus(); });
+  }
+
+  function loadChat(id) {
+    /* The conversation's newest messages, drawn afresh: on opening, and after a reconnect (whatever was sent,
+       edited or deleted meanwhile shows; the full page keeps the whole history). */
     return api("GET", API + "/conversations/" + id + "/messages?before=latest&limit=8").then(function (page) {
+      if (id !== state.open) return;
+      state.shown = {};
+      messages.textContent = "";
       page.items.forEach(showMessage);
       markRead();
-      input.focus();
     }).catch(function () {});
   }
 
@@ -282,7 +290,12 @@
   function connect() {
     var socket = window.io("/messenger", {transports: ["websocket", "polling"]});
     state.socket = socket;
-    socket.on("connect", refreshUnread);
+    var connectedBefore = false;
+    socket.on("connect", function () {
+      refreshUnread();
+      if (connectedBefore && state.open && !panel.hidden) loadChat(state.open);
+      connectedBefore = true;
+    });
     socket.on("message", onMessage);
     socket.on("message_updated", showUpdate);
     socket.on("unread", function (data) { setBadge(data.total); });

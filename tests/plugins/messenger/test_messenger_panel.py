@@ -1,7 +1,8 @@
 """The compact panel on every page (hook madang_page_assets), in a real headless Chromium against the real server:
 the badge appears and counts up as a colleague's messages arrive, a mention raises a browser notification, the
-panel lists the conversation, opening it marks it read (the badge goes), and the quick reply reaches the colleague.
-Anonymous readers get no panel."""
+panel lists the conversation, opening it marks it read (the badge goes), the quick reply reaches the colleague, and
+after a spell offline the open conversation shows what was sent and edited meanwhile. Anonymous readers get no
+panel."""
 from __future__ import annotations
 
 import requests
@@ -54,8 +55,11 @@ def test_the_badge_counts_notifies_and_the_quick_reply_sends(site: Site, chats, 
         assert "새 메시지" in notes[1]["title"]
 
     button.click()
-    link = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, f'#mp-list a[data-id="{conversation}"]'))
-    assert "패널 시험방" in link.text and "2" in link.find_element(By.CLASS_NAME, "mp-count").text
+    # .text is empty while the panel slides in (not yet displayed): wait for it to be shown
+    listed = f'#mp-list a[data-id="{conversation}"]'
+    link = wait.until(lambda d: next((e for e in d.find_elements(By.CSS_SELECTOR, listed) if "패널 시험방" in e.text),
+                                     None))
+    assert "2" in link.find_element(By.CLASS_NAME, "mp-count").text
     link.click()
     wait.until(lambda d: "회의실은 3층입니다" in d.find_element(By.ID, "mp-messages").text)
     wait.until(lambda d: not badge.is_displayed())  # opened: read
@@ -65,3 +69,21 @@ def test_the_badge_counts_notifies_and_the_quick_reply_sends(site: Site, chats, 
     received = colleague.next("message", where=lambda m: m["sender"] == "kimmj")
     assert received["text"] == "네, 확인했습니다" and received["conversation"] == conversation
     wait.until(lambda d: "네, 확인했습니다" in d.find_element(By.ID, "mp-messages").text)
+
+    # offline for a while (DevTools closes the socket): what was sent and edited meanwhile shows after the
+    # reconnect, in the conversation still open in the panel
+    if not driver.execute_script("return !!window.io"):
+        raise AssertionError("the Socket.IO client was not fetched (scripts/fetch-socketio-client)")
+    third = [m for m in site.messages("kimmj", conversation)["items"] if m["text"] == "회의실은 3층입니다"][0]
+    offline = {"offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}
+    driver.execute_cdp_cmd("Network.enable", {})
+    driver.execute_cdp_cmd("Network.emulateNetworkConditions", offline)
+    try:
+        wait.until(lambda d: colleague.call("who", {"usernames": ["kimmj"]})["kimmj"] == "offline")
+        colleague.call("edit", {"id": third["id"], "text": "회의실이 5층으로 바뀌었습니다"})
+        colleague.send(conversation, "늦지 마세요")
+    finally:
+        driver.execute_cdp_cmd("Network.emulateNetworkConditions", {**offline, "offline": False})
+    wait.until(lambda d: "5층으로 바뀌었습니다" in d.find_element(By.ID, "mp-messages").text
+               and "늦지 마세요" in d.find_element(By.ID, "mp-messages").text)
+    assert "3층입니다" not in driver.find_element(By.ID, "mp-messages").text
