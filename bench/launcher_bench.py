@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 from wiki.app import create_app
 from wiki.config import Config
 
+from .load import timed
 from .progress import Bar
 from .run import machine
 
@@ -81,15 +82,6 @@ def seed(app, core) -> tuple[dict, dict, str]:
     assert browser.post("/login", data={"csrf_token": csrf, "username": "kim", "password": PASSWORD}
                         ).status_code == 303
     return rp, browser, "/wiki/" + quote("행정포털/사용법")
-
-
-def timed(call, count: int) -> list[float]:
-    out = []
-    for _ in range(count):
-        started = time.perf_counter()
-        call()
-        out.append((time.perf_counter() - started) * 1000)
-    return out
 
 
 def page_views(browser, page: str, quick: bool) -> dict:

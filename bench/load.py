@@ -239,3 +239,13 @@ def timed_series(fn: Callable[[int], float | None], count: int, seconds: float) 
         if value is not None:
             out.append(value)
     return out
+
+
+def timed(call: Callable[[], object], count: int) -> list[float]:
+    """Milliseconds each of `count` calls took, one after the other."""
+    out = []
+    for _ in range(count):
+        started = time.perf_counter()
+        call()
+        out.append((time.perf_counter() - started) * 1000)
+    return out

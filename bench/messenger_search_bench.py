@@ -14,7 +14,6 @@ import shutil
 import sqlite3
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -59,15 +58,6 @@ def fill(app, conversations: int, per: int) -> int:
     return number
 
 
-def timed(run, repeat: int) -> list[float]:
-    took = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        took.append((time.perf_counter() - start) * 1000)
-    return took
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="100,000 messages instead of 1,000,000")
@@ -78,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         from wiki.app import create_app
         from wiki.config import Config
 
-        from .load import percentile
+        from .load import percentile, timed
         from .run import machine
 
         app = create_app(Config(content_repo=folder / "content_repo", search_index=folder / "search_index",

@@ -81,21 +81,21 @@ def chromium(profile: Path):
     return browser
 
 
-@pytest.fixture(scope="module")
-def driver(tmp_path_factory):
-    """The module's browser."""
-    profile = tmp_path_factory.mktemp("chromium-messenger")
+def _browser(tmp_path_factory, name: str):
+    profile = tmp_path_factory.mktemp(name)
     browser = chromium(profile)
     yield browser
     browser.quit()
     shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory):
+    """The module's browser."""
+    yield from _browser(tmp_path_factory, "chromium-messenger")
 
 
 @pytest.fixture
 def second_driver(tmp_path_factory):
     """Another browser, for the other person of a conversation."""
-    profile = tmp_path_factory.mktemp("chromium-messenger-2")
-    browser = chromium(profile)
-    yield browser
-    browser.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    yield from _browser(tmp_path_factory, "chromium-messenger-2")
