@@ -37,20 +37,13 @@ import requests
 from .load import percentile
 from .progress import Bar
 from .run import machine
+from .server import Redis, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "벤치마크-비밀번호-2026"
 PAGE = "벤치/공동편집"
 CHARS = "가나다라마바사아자차카타파하서울시청민원abcdefghijklmnopqrstuvwxyz ,."
 CLIENT_PROCESSES = 4
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def prepare(folder: Path) -> None:
@@ -64,34 +57,6 @@ def prepare(folder: Path) -> None:
     plugins["coedit"]["settings"] = {"max_edits_per_second": 100}
     store.commit({PLUGINS_FILE: json.dumps(plugins).encode()}, Author("벤치", "bench@localhost"), "벤치 준비")
     store.close()
-
-
-class Redis:
-    """A real redis-server on a loopback port, without persistence (ours: stopped by us)."""
-
-    def __init__(self, folder: Path) -> None:
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                                         "--appendonly", "no", "--dir", str(folder)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        import redis
-
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            try:
-                redis.Redis.from_url(self.url).ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def cpu_seconds(self) -> float:
-        return Server.cpu_of(self.process.pid)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(10)
 
 
 class Server:

@@ -22,7 +22,6 @@ import json
 import multiprocessing as mp
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -32,6 +31,8 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+
+from .server import Redis, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = Path(__file__).resolve().parent / "out"
@@ -136,26 +137,6 @@ async def _send_at_rate(sockets: list, command: dict, acks: list) -> None:
 
 
 # -- the servers -------------------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class Redis:
-    def __init__(self, folder: Path) -> None:
-        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process = subprocess.Popen([binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                                         "--appendonly", "no", "--dir", str(folder)],
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _wait_port(self.port, self.process, http=False)
-
-    def stop(self) -> None:
-        _stop(self.process)
-
-
 class AppServer:
     """`python app.py` (Werkzeug's threaded server, Flask-SocketIO's threading mode with simple-websocket), as
     the README starts Madang."""
@@ -193,8 +174,8 @@ class GunicornServer(AppServer):
         _wait_port(self.port, self.process, timeout=120)
 
 
-def _wait_port(port: int, process: subprocess.Popen, timeout: float = 30, http: bool = True) -> None:
-    """Until the port answers (HTTP: the app is built, not only the port bound)."""
+def _wait_port(port: int, process: subprocess.Popen, timeout: float = 30) -> None:
+    """Until the app answers over HTTP (built, not only its port bound)."""
     import urllib.request
 
     deadline = time.monotonic() + timeout
@@ -202,10 +183,7 @@ def _wait_port(port: int, process: subprocess.Popen, timeout: float = 30, http: 
         if process.poll() is not None:
             raise RuntimeError(f"a server exited with {process.returncode}")
         try:
-            if http:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/api/openapi.json", timeout=5).close()
-            else:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/openapi.json", timeout=5).close()
             return
         except OSError:
             time.sleep(0.1)

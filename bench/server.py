@@ -31,6 +31,43 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class Redis:
+    """A real redis-server on a loopback port, without persistence, started and stopped by this object (the
+    Socket.IO message queue of the multi-process benchmarks)."""
+
+    def __init__(self, folder: Path) -> None:
+        import shutil
+
+        binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        self.port = free_port()
+        self.url = f"redis://{HOST}:{self.port}/0"
+        self.process = subprocess.Popen([binary, "--port", str(self.port), "--bind", HOST, "--save", "",
+                                         "--appendonly", "no", "--dir", str(folder)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection((HOST, self.port), timeout=1) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("redis-server did not start within 15 s")
+
+    def cpu_seconds(self) -> float:
+        return _cpu_of(self.process.pid)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
 class Server:
     """`gunicorn -w 2 --threads 8 <app>` on 127.0.0.1:<free port>, started and stopped by this object."""
 
